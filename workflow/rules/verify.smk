@@ -1,0 +1,19 @@
+# Stage 3: a verdict per response (math-verify for math, the sandbox for code).
+
+
+rule verify:
+    input:
+        benchmark="results/benchmarks/{benchmark}.jsonl",
+        samples="results/samples/{model}/{benchmark}/seed{seed}.jsonl.gz",
+    output:
+        "results/verdicts/{model}/{benchmark}/seed{seed}.jsonl.gz",
+    params:
+        timeout=config["verify"]["timeout"],
+    threads: config["threads"]["verify"]
+    log:
+        "logs/verify/{model}/{benchmark}/seed{seed}.log",
+    conda:
+        "../../envs/verify.yaml"
+    shell:
+        "{RB} verify --benchmark {input.benchmark} --samples {input.samples} "
+        "--workers {threads} --timeout {params.timeout} --out {output} > {log} 2>&1"

@@ -1,0 +1,231 @@
+"""The ``reasoning-boundary`` command: one subcommand per pipeline stage.
+
+Every Snakemake rule calls one of these, and a user can run any of them alone, for example to
+check samples made elsewhere::
+
+    reasoning-boundary verify --benchmark results/benchmarks/humaneval.jsonl \\
+        --samples S.jsonl.gz --out V.jsonl.gz --workers 4
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from . import records
+from .models import ModelSourceError
+
+log = logging.getLogger("reasoning_boundary")
+
+
+def _json_arg(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise argparse.ArgumentTypeError(f"not valid JSON: {err}") from err
+
+
+def cmd_convert_model(args: argparse.Namespace) -> None:
+    from .models import convert_gguf, resolve_gguf
+
+    convert_gguf(resolve_gguf(args.source), Path(args.out))
+
+
+def cmd_prepare(args: argparse.Namespace) -> None:
+    from .benchmarks import load_benchmark
+
+    if args.spec is not None:
+        spec = args.spec
+    else:
+        import yaml
+
+        spec = yaml.safe_load(Path(args.config).read_text())["benchmarks"][args.name]
+    problems = load_benchmark(args.name, spec, Path(args.base_dir))
+    count = records.write_jsonl(args.out, problems)
+    log.info("prepared %d problems of %s -> %s", count, args.name, args.out)
+
+
+def cmd_sample(args: argparse.Namespace) -> None:
+    from .prompts import get_template
+    from .sampling import (
+        EngineSettings,
+        SamplingSettings,
+        configure_cpu_backend,
+        engine_versions,
+        generate,
+        load_engine,
+    )
+
+    problems = records.read_problems(args.benchmark)
+    template = get_template(args.template)
+    settings = SamplingSettings(
+        temperature=args.temperature,
+        top_p=args.top_p,
+        max_tokens=args.max_tokens,
+        samples=args.samples,
+    )
+    engine = EngineSettings(
+        model=args.model,
+        dtype=args.dtype,
+        max_model_len=args.max_model_len,
+        tensor_parallel_size=args.tensor_parallel_size,
+        enforce_eager=args.enforce_eager,
+        options=args.engine_options or {},
+    )
+    if args.device == "cpu":
+        configure_cpu_backend(args.threads)
+    llm = load_engine(engine, args.seed)
+    samples = generate(llm, problems, template, settings, args.seed, progress=not args.quiet)
+    records.write_jsonl(args.out, samples)
+    if args.meta:
+        records.write_json(
+            args.meta,
+            {
+                "model": args.model,
+                "template": template.name,
+                "example_prompt": _example_prompt(template, problems),
+                "stop": {kind: _stops(template, kind) for kind in ("math", "code")},
+                "sampling": settings.__dict__ | {"seed": args.seed},
+                "engine": {k: v for k, v in engine.__dict__.items() if k != "model"},
+                "versions": engine_versions(),
+                "problems": len(problems),
+                "samples": len(samples),
+            },
+        )
+    log.info("sampled %d responses -> %s", len(samples), args.out)
+
+
+def _example_prompt(template: Any, problems: list) -> str | None:
+    from .prompts import render_prompt
+
+    return render_prompt(template, problems[0]) if problems else None
+
+
+def _stops(template: Any, kind: str) -> list[str]:
+    from .prompts import stop_strings
+
+    return stop_strings(template, kind)
+
+
+def cmd_verify(args: argparse.Namespace) -> None:
+    from .verify.dispatch import verify_samples
+
+    problems = {p["id"]: p for p in records.read_problems(args.benchmark)}
+    samples = records.read_samples(args.samples)
+    unknown = sorted({s["problem_id"] for s in samples} - problems.keys())
+    if unknown:
+        raise records.RecordError(
+            f"{args.samples}: {len(unknown)} sample(s) name problems that are not in "
+            f"{args.benchmark} (first: {unknown[0]}). The samples were made for another "
+            "benchmark or config: delete the file and rerun sampling."
+        )
+    verdicts = verify_samples(
+        problems, samples, workers=args.workers, timeout=args.timeout, progress=not args.quiet
+    )
+    records.write_jsonl(args.out, verdicts)
+    passed = sum(v["correct"] for v in verdicts)
+    log.info("verified %d samples (%d correct) -> %s", len(verdicts), passed, args.out)
+
+
+def cmd_aggregate(args: argparse.Namespace) -> None:
+    from .aggregate import pass_at_k_table, per_problem_counts, write_csv
+
+    counts = per_problem_counts(_labelled_paths(args.verdicts))
+    write_csv(counts, args.per_problem)
+    write_csv(pass_at_k_table(counts), args.out)
+
+
+def _labelled_paths(items: list[str]) -> list[tuple[str, str, str]]:
+    """MODEL:BENCHMARK:PATH triples from the command line."""
+    triples = []
+    for item in items:
+        parts = item.split(":", 2)
+        if len(parts) != 3:
+            raise SystemExit(f"--verdicts takes MODEL:BENCHMARK:PATH, got '{item}'")
+        triples.append((parts[0], parts[1], parts[2]))
+    return triples
+
+
+def cmd_plot(args: argparse.Namespace) -> None:
+    from .plotting import plot_pass_at_k
+
+    plot_pass_at_k(args.table, args.benchmark, args.out)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="reasoning-boundary", description=__doc__.splitlines()[0])
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("convert-model", help="dequantize a GGUF file into a Hugging Face folder")
+    p.add_argument("--source", required=True, help="path.gguf or package:NAME/FILE.gguf")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_convert_model)
+
+    p = sub.add_parser("prepare", help="normalize a benchmark into problem records")
+    p.add_argument("--name", required=True)
+    p.add_argument("--spec", type=_json_arg, help="the benchmark's config entry as JSON")
+    p.add_argument("--config", help="read the entry from this config file instead")
+    p.add_argument("--base-dir", default=".", help="relative paths resolve against this")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_prepare)
+
+    p = sub.add_parser("sample", help="sample responses with vLLM")
+    p.add_argument("--benchmark", required=True, help="a prepared benchmark .jsonl")
+    p.add_argument("--model", required=True, help="Hugging Face id or local folder")
+    p.add_argument("--template", required=True)
+    p.add_argument("--seed", type=int, required=True)
+    p.add_argument("--samples", type=int, required=True, help="responses per problem")
+    p.add_argument("--temperature", type=float, default=0.6)
+    p.add_argument("--top-p", type=float, default=0.95)
+    p.add_argument("--max-tokens", type=int, default=16384)
+    p.add_argument("--dtype", default="auto")
+    p.add_argument("--max-model-len", type=int)
+    p.add_argument("--tensor-parallel-size", type=int, default=1)
+    p.add_argument("--enforce-eager", action="store_true")
+    p.add_argument("--engine-options", type=_json_arg, help="more vllm.LLM arguments as JSON")
+    p.add_argument("--device", choices=("cpu", "gpu"), default="gpu")
+    p.add_argument("--threads", type=int, default=1, help="CPU threads (device cpu)")
+    p.add_argument("--out", required=True)
+    p.add_argument("--meta", help="sidecar JSON with the exact settings")
+    p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser("verify", help="check samples against a benchmark's answers or tests")
+    p.add_argument("--benchmark", required=True)
+    p.add_argument("--samples", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--timeout", type=float, default=10.0, help="seconds per check")
+    p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("aggregate", help="pass@k for every k, seeds pooled")
+    p.add_argument("--verdicts", nargs="+", required=True, metavar="MODEL:BENCHMARK:PATH")
+    p.add_argument("--out", required=True, help="pass_at_k.csv")
+    p.add_argument("--per-problem", required=True, help="per-problem counts .csv")
+    p.set_defaults(func=cmd_aggregate)
+
+    p = sub.add_parser("plot", help="pass@k curves of one benchmark")
+    p.add_argument("--table", required=True)
+    p.add_argument("--benchmark", required=True)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_plot)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        args.func(args)
+    except (records.RecordError, ModelSourceError) as err:
+        log.error("%s", err)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
