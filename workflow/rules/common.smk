@@ -13,6 +13,7 @@ from snakemake.utils import validate
 SRC = Path(workflow.basedir) / "workflow" / "src"
 sys.path.insert(0, str(SRC))
 
+from reasoning_boundary.config_check import config_problem  # noqa: E402
 from reasoning_boundary.models import (  # noqa: E402
     ModelSourceError,
     check_source,
@@ -20,6 +21,10 @@ from reasoning_boundary.models import (  # noqa: E402
     is_gguf,
 )
 
+_SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
+_problem = config_problem(config, _SCHEMA, ", ".join(map(str, workflow.configfiles)) or "config")
+if _problem:
+    raise WorkflowError(_problem)
 validate(config, schema="../schemas/config.schema.yaml")
 
 MODELS = config["models"]
