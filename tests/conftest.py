@@ -22,3 +22,23 @@ def shared_data() -> Path:
     if not path.is_dir():
         pytest.skip(f"shared benchmark data not found at {path}")
     return path
+
+
+@pytest.fixture(scope="session")
+def tiny_local_run(tmp_path_factory) -> Path:
+    """tests/configs/tiny.yaml run once, for real, through the whole DAG with --cores 2.
+
+    Shared by every test that needs real pipeline outputs (end to end, report, SLURM parity),
+    so the slow part runs once per test session.
+    """
+    from workflow_helpers import load_config, snakemake, write_config
+
+    workdir = tmp_path_factory.mktemp("tiny-local")
+    configfile = write_config(workdir, load_config(PROJECT_ROOT / "tests/configs/tiny.yaml"))
+    result = snakemake(workdir, configfile, "--cores", "2")
+    if result.returncode != 0:
+        logs = "\n".join(
+            f"--- {log}\n{log.read_text()[-3000:]}" for log in (workdir / "logs").rglob("*.log")
+        )
+        pytest.fail(f"workflow failed:\n{result.stderr[-5000:]}\n{logs}")
+    return workdir

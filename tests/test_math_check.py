@@ -1,0 +1,180 @@
+"""Math answer extraction and verification: right verdicts, deduplicated, never stalled."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from reasoning_boundary.records import Problem, Sample
+from reasoning_boundary.verify.isolated import run_isolated
+from reasoning_boundary.verify.math_check import plan_checks, verify_math
+from reasoning_boundary.verify.math_extract import extract_answer
+
+# 5^(5^(5^5)) - 4: sympy tries to evaluate the tower and never finishes (math-verify issue #65).
+TOWER = "5^{5^{5^{5}}}-4"
+
+
+@pytest.mark.parametrize(("response", "expected"), [
+    ("so \\boxed{\\frac{1}{\\sqrt{2}}} done", "\\frac{1}{\\sqrt{2}}"),
+    ("nested \\boxed{\\left\\{1, \\frac{2}{3}\\right\\}}.", "\\left\\{1, \\frac{2}{3}\\right\\}"),
+    ("first \\boxed{1}, then \\boxed{2}, finally $\\boxed{3}$.", "3"),
+    ("we get $\\boxed 5$.", "5"),
+    ("\\fbox{7}", "7"),
+    ("The answer is 42.", "42"),
+    ("Thus the answer is $x=2$ since x>0.", "x=2"),
+    ("So the final answer is 3.5", "3.5"),
+    ("The answer is:\n\n$$\\frac{\\pi}{4}$$\n", "\\frac{\\pi}{4}"),
+    ("The answer is 18 dollars.", "18"),
+    ("Reasoning...\n**Answer:** 12", "12"),
+    ("Reasoning...\nAnswer: $\\frac12$", "\\frac12"),
+    ("complete \\boxed{4} then cut off \\boxed{\\frac{1", "4"),
+    ("\\boxed{}", None),
+    ("no final answer here", None),
+    ("", None),
+])
+def test_extract_answer(response: str, expected: str | None) -> None:
+    assert extract_answer(response) == expected
+
+
+def _sample(problem_id: str, index: int, response: str, seed: int = 0) -> Sample:
+    return Sample(problem_id=problem_id, sample_index=index, seed=seed, response=response,
+                  num_tokens=len(response) // 4, finish_reason="stop")
+
+
+def _math(pid: str, answer: str) -> Problem:
+    return Problem(id=pid, kind="math", question="?", answer=answer, meta={})
+
+
+@pytest.fixture(scope="module")
+def real_problems(shared_data: Path) -> dict[str, Problem]:
+    def rows(name: str) -> list[dict]:
+        return [json.loads(line) for line in (shared_data / name).open(encoding="utf-8")]
+
+    gsm8k = rows("gsm8k/test.jsonl")[0]["answer"].rsplit("####", 1)[1].strip()
+    math500 = rows("math500/test.jsonl")
+    aime = {str(r["answer"]) for r in rows("aime24/test.jsonl")}
+    amc = str(rows("amc23/test.jsonl")[0]["answer"])
+    assert (gsm8k, math500[0]["answer"], amc) == ("18", "\\left( 3, \\frac{\\pi}{2} \\right)",
+                                                  "27.0")
+    assert "025" in aime  # AIME golds keep leading zeros
+    problems = {"gsm8k": gsm8k, "math500": math500[0]["answer"], "amc": amc, "aime": "025",
+                "frac": math500[2]["answer"]}
+    return {pid: _math(pid, answer) for pid, answer in problems.items()}
+
+
+REAL_CASES = [  # (problem, response, status)
+    ("gsm8k", "She makes 9 * 2 = $18.\nThe answer is 18.", "passed"),
+    ("gsm8k", "\\boxed{\\$18.00}", "passed"),
+    ("gsm8k", "\\boxed{17}", "failed"),
+    ("math500", "\\boxed{(3, \\frac{\\pi}{2})}", "passed"),
+    ("math500", "\\boxed{\\left(3,\\dfrac{\\pi}{2}\\right)}", "passed"),
+    ("math500", "\\boxed{(3, \\pi)}", "failed"),
+    ("amc", "\\boxed{27}", "passed"),  # gold "27.0"
+    ("amc", "\\boxed{27.5}", "failed"),
+    ("aime", "\\boxed{25}", "passed"),  # gold "025": AIME answers are integers 0-999
+    ("aime", "\\boxed{025}", "passed"),
+    ("aime", "\\boxed{250}", "failed"),
+    ("frac", "\\boxed{14/3}", "passed"),  # gold \frac{14}{3}
+    ("frac", "no answer given", "no_answer"),
+]
+
+
+def test_verdicts_on_real_gold_answers(real_problems: dict[str, Problem]) -> None:
+    samples = [_sample(pid, i, text) for i, (pid, text, _) in enumerate(REAL_CASES)]
+    verdicts = verify_math(real_problems, samples, workers=1, progress=False)
+    assert [v["status"] for v in verdicts] == [status for _, _, status in REAL_CASES]
+    assert [v["correct"] for v in verdicts] == [s == "passed" for _, _, s in REAL_CASES]
+    assert [(v["problem_id"], v["sample_index"]) for v in verdicts] == \
+        [(s["problem_id"], s["sample_index"]) for s in samples]
+
+
+def test_math500_reference_solutions_all_pass(shared_data: Path) -> None:
+    rows = [json.loads(line) for line in (shared_data / "math500/test.jsonl").open()]
+    problems = {r["unique_id"]: _math(r["unique_id"], r["answer"]) for r in rows}
+    samples = [_sample(r["unique_id"], 0, r["solution"]) for r in rows]
+    verdicts = verify_math(problems, samples, workers=2, progress=False)
+    assert [v["extracted"] for v in verdicts if not v["correct"]] == []
+
+
+def test_duplicate_answers_are_checked_once_and_fanned_out() -> None:
+    problems = {"p": _math("p", "\\frac{1}{2}"), "q": _math("q", "7")}
+    texts = {"p": ["\\boxed{\\frac{1}{2}}", "The answer is 0.5.", "\\boxed{3}"],
+             "q": ["\\boxed{7}", "\\boxed{8}"]}
+    samples = [_sample(pid, i, texts[pid][i % len(texts[pid])], seed)
+               for seed in (0, 1) for pid in ("p", "q") for i in range(20)] + [_sample("q", 99, "")]
+    plan = plan_checks(problems, samples)
+    assert plan.checks == [("p", "0.5"), ("p", "3"), ("p", "\\frac{1}{2}"), ("q", "7"), ("q", "8")]
+    verdicts = verify_math(problems, samples, workers=2, progress=False)
+    by_answer = {}
+    for verdict in verdicts:
+        by_answer.setdefault((verdict["problem_id"], verdict["extracted"]), set()).add(
+            (verdict["status"], verdict["correct"]))
+    assert by_answer == {
+        ("p", "\\frac{1}{2}"): {("passed", True)}, ("p", "0.5"): {("passed", True)},
+        ("p", "3"): {("failed", False)}, ("q", "7"): {("passed", True)},
+        ("q", "8"): {("failed", False)}, ("q", None): {("no_answer", False)},
+    }
+
+
+def test_tower_hangs_math_verify_without_a_timeout() -> None:
+    code = (
+        "from math_verify import parse, verify\n"
+        f"verify(parse('$5$'), parse('${TOWER}$'), timeout_seconds=None)\n"
+    )
+    with pytest.raises(subprocess.TimeoutExpired):
+        subprocess.run([sys.executable, "-c", code], timeout=6, capture_output=True)
+
+
+def test_pathological_answer_times_out_without_stalling_the_batch() -> None:
+    problems = {"p": _math("p", "5"), "q": _math("q", "\\frac{3}{4}")}
+    samples = [_sample("p", 0, "\\boxed{5}"), _sample("p", 1, f"\\boxed{{{TOWER}}}"),
+               _sample("q", 0, "\\boxed{0.75}"), _sample("q", 1, "\\boxed{4}")]
+    verify_math(problems, samples[:1], workers=1, progress=False)  # start the fork server
+    start = time.monotonic()
+    verdicts = verify_math(problems, samples, workers=1, timeout=1.0, progress=False)
+    elapsed = time.monotonic() - start
+    assert [v["status"] for v in verdicts] == ["passed", "timeout", "passed", "failed"]
+    assert verdicts[1]["correct"] is False and verdicts[1]["extracted"] == TOWER
+    assert elapsed < 1.0 + 1.0 + 2.0  # timeout + grace + slack for the other checks
+
+
+def test_hard_deadline_kills_a_worker_stuck_in_c_code() -> None:
+    # sum() over a range loops in C without checking for signals, so math-verify's SIGALRM
+    # could not stop it: only killing the worker can.
+    start = time.monotonic()
+    out = run_isolated(sum, [(range(10),), (range(10**13),), (range(5),)], workers=1,
+                       time_limit=1.0)
+    assert out == [("ok", 45), ("timeout", None), ("ok", 10)]
+    assert time.monotonic() - start < 1.0 + 3.0
+
+
+def test_a_dying_worker_fails_only_its_own_task() -> None:
+    out = run_isolated(os._exit, [(0,), (3,), (0,)], workers=1, time_limit=5.0)
+    assert [kind for kind, _ in out] == ["error"] * 3  # os._exit never returns, even with 0
+    assert "exit code 3" in out[1][1]
+
+
+def test_unknown_problem_and_missing_gold() -> None:
+    problems = {"p": _math("p", "1"), "nogold": Problem(id="nogold", kind="math", answer=None)}
+    with pytest.raises(ValueError, match="not in the benchmark"):
+        verify_math(problems, [_sample("elsewhere", 0, "\\boxed{1}")], progress=False)
+    verdicts = verify_math(problems, [_sample("nogold", 0, "\\boxed{1}")], progress=False)
+    assert (verdicts[0]["status"], verdicts[0]["extracted"]) == ("error", "1")
+
+
+def test_one_and_two_workers_agree(shared_data: Path) -> None:
+    rows = [json.loads(line) for line in (shared_data / "math500/test.jsonl").open()][:30]
+    problems = {r["unique_id"]: _math(r["unique_id"], r["answer"]) for r in rows}
+    answers = [r["answer"] for r in rows]
+    samples = [_sample(r["unique_id"], k, f"Work...\n\\boxed{{{answers[(i + k) % len(rows)]}}}")
+               for i, r in enumerate(rows) for k in range(4)]
+    one = verify_math(problems, samples, workers=1, progress=False)
+    two = verify_math(problems, samples, workers=2, progress=False)
+    assert one == two
+    assert sum(v["correct"] for v in one) >= len(rows)  # k == 0 gives each problem its gold

@@ -1,0 +1,189 @@
+"""Grade math samples against gold answers: each distinct answer once, in killable workers.
+
+A pass@k run has hundreds of samples per problem but only a handful of distinct final answers,
+so the expensive step (math-verify's sympy parse and comparison) runs once per distinct
+(problem, extracted answer) pair and its verdict is fanned out to every sample that gave it.
+
+Sympy can hang on pathological answers (power towers, huge factorials). math-verify's own
+timeout is a SIGALRM, which only works in a process's main thread and cannot interrupt a long
+C call, so checks run in worker processes (main thread, so the alarm works) and the parent also
+kills any worker whose current check outlives ``timeout`` plus a grace period (isolated.py).
+That check is reported as ``timeout`` and a fresh worker takes over the rest of the queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from reasoning_boundary.records import Problem, Sample, Verdict
+from reasoning_boundary.verify.isolated import IsolatedPool
+from reasoning_boundary.verify.math_extract import extract_answer
+
+__all__ = ["CheckPlan", "check_answer", "parse_math", "plan_checks", "verify_math"]
+
+
+@dataclass(frozen=True)
+class CheckPlan:
+    """Which samples need which check: ``checks[check_of[i]]`` grades sample i (-1: none)."""
+
+    extracted: list[str | None]
+    checks: list[tuple[str, str]]  # distinct (problem_id, extracted answer), grouped by problem
+    check_of: list[int]
+
+
+def plan_checks(problems: Mapping[str, Problem], samples: Sequence[Sample]) -> CheckPlan:
+    """Extract every sample's answer and list the distinct (problem, answer) pairs to check."""
+    unknown = {s["problem_id"] for s in samples if s["problem_id"] not in problems}
+    if unknown:
+        raise ValueError(
+            f"{len(unknown)} sample problem id(s) are not in the benchmark, e.g. "
+            f"{min(unknown)!r}; were the samples made from another benchmark file?"
+        )
+    extracted = [extract_answer(s["response"]) for s in samples]
+    keys = sorted(
+        {(s["problem_id"], e) for s, e in zip(samples, extracted, strict=True)
+         if e is not None and _gold(problems[s["problem_id"]]) is not None}
+    )
+    index = {key: i for i, key in enumerate(keys)}
+    check_of = [index.get((s["problem_id"], e), -1)
+                for s, e in zip(samples, extracted, strict=True)]
+    return CheckPlan(extracted=extracted, checks=keys, check_of=check_of)
+
+
+def verify_math(
+    problems: Mapping[str, Problem],
+    samples: Sequence[Sample],
+    workers: int = 1,
+    timeout: float = 5.0,
+    progress: bool = True,
+) -> list[Verdict]:
+    """Grade math samples; verdicts come back in the order of ``samples``."""
+    limit = timeout + max(1.0, 0.2 * timeout)
+    # Workers boot (fork server, sympy import) while this process extracts the answers.
+    with IsolatedPool(check_answer, workers, limit, preload=("math_verify", __name__)) as pool:
+        plan = plan_checks(problems, samples)
+        golds = [_gold(problems[pid]) for pid, _ in plan.checks]
+        # An answer written exactly as the gold needs no sympy (math-verify accepts every gold
+        # answer of our benchmarks against itself), and it is the most common answer.
+        todo = [i for i, (gold, (_, answer)) in enumerate(zip(golds, plan.checks, strict=True))
+                if answer != gold]
+        ran = pool.run([(golds[i], plan.checks[i][1], timeout) for i in todo],
+                       groups=[plan.checks[i][0] for i in todo], progress=progress,
+                       desc="math checks")
+    outcomes: list[tuple[str, Any]] = [("ok", ("passed", True))] * len(plan.checks)
+    for i, outcome in zip(todo, ran, strict=True):
+        outcomes[i] = outcome
+    verdicts: list[Verdict] = []
+    for sample, answer, check in zip(samples, plan.extracted, plan.check_of, strict=True):
+        if answer is None:
+            status, correct = "no_answer", False
+        elif check < 0:
+            status, correct = "error", False  # the problem has no gold answer to compare with
+        else:
+            kind, value = outcomes[check]
+            status, correct = value if kind == "ok" else (kind, False)
+        verdicts.append(Verdict(
+            problem_id=sample["problem_id"], sample_index=sample["sample_index"],
+            seed=sample["seed"], correct=correct, status=status, extracted=answer,
+        ))
+    return verdicts
+
+
+def _gold(problem: Problem) -> str | None:
+    # Gold answers may arrive as numbers (AMC's 27.0); math-verify compares 27.0 and 27 equal.
+    answer = problem.get("answer")
+    if answer is None or not str(answer).strip():
+        return None
+    return str(answer).strip()
+
+
+# --- the check itself: runs in a worker process -------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _extraction_config() -> list[Any]:
+    from math_verify import ExprExtractionConfig, LatexExtractionConfig
+
+    # Both sides are wrapped in \boxed{}, so the boxed match comes first; the plain-expression
+    # config catches answers like "3*x+1" that the LaTeX parser rejects.
+    return [LatexExtractionConfig(boxed_match_priority=0), ExprExtractionConfig()]
+
+
+def parse_math(text: str, alarm_seconds: int = 5) -> list[Any]:
+    """Parse a gold or extracted answer (bare, without delimiters) with math-verify."""
+    from math_verify import parse
+
+    return parse("\\boxed{" + text + "}", extraction_config=_extraction_config(),
+                 parsing_timeout=alarm_seconds)
+
+
+class _TimeoutLog(logging.Handler):
+    """Counts math-verify's "Timeout during ..." warnings: its only sign that an alarm fired."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.msg.__class__ is str and record.msg.startswith("Timeout"):
+            self.count += 1
+
+
+@lru_cache(maxsize=1)
+def _timeout_log() -> _TimeoutLog:
+    logging.getLogger("math_verify").addHandler(handler := _TimeoutLog())
+    logging.getLogger("math_verify").propagate = False  # a warning per slow answer floods logs
+    return handler
+
+
+# Parsed answers in this worker, gold and extracted alike (parsing is the same for both and
+# costs more than most comparisons); the same short answers ("2", "\\frac{1}{2}") recur across
+# problems.
+_parsed: dict[str, list[Any]] = {}
+
+
+def _parse_cached(text: str, alarm: int, log: _TimeoutLog) -> list[Any] | None:
+    """Parsed ``text``, or None if parsing timed out (such results are not cached)."""
+    if text in _parsed:
+        return _parsed[text]
+    seen = log.count
+    parsed = parse_math(text, alarm)
+    if log.count > seen:
+        return None
+    if len(_parsed) >= 20_000:
+        _parsed.clear()
+    _parsed[text] = parsed
+    return parsed
+
+
+def check_answer(gold: str, extracted: str, timeout: float = 5.0) -> tuple[str, bool]:
+    """Compare one extracted answer with one gold answer: (status, correct).
+
+    Must run in a main thread (math-verify's alarm). Status is passed, failed, timeout or error.
+    """
+    from math_verify import verify
+    from math_verify.errors import TimeoutException
+
+    alarm = max(1, int(timeout))  # signal.alarm takes whole seconds
+    log = _timeout_log()
+    seen = log.count
+    start = time.monotonic()
+    try:
+        gold_parsed = _parse_cached(gold, alarm, log)
+        if gold_parsed is not None and not gold_parsed:
+            return "error", False  # an unparseable gold answer is a benchmark bug
+        parsed = _parse_cached(extracted, alarm, log)
+        if gold_parsed is None or parsed is None:
+            return "timeout", False
+        correct = bool(verify(gold_parsed, parsed, timeout_seconds=alarm))
+    except TimeoutException:
+        return "timeout", False
+    if correct:
+        return "passed", True
+    # Elapsed time backs up the log check should math-verify reword its warning.
+    timed_out = log.count > seen or time.monotonic() - start >= alarm
+    return ("timeout" if timed_out else "failed"), False
