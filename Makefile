@@ -30,6 +30,8 @@ run: install
 
 test: install
 	$(VENV)/bin/ruff check .
+	# The report test opens the HTML report in headless Chromium (Debian package).
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium)
 	$(VENV)/bin/pytest -ra
 
 clean:

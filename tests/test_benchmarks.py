@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+
 from reasoning_boundary.benchmarks import BenchmarkError, load_benchmark
 from reasoning_boundary.benchmarks.mapping import after_hashes, last_boxed
 from reasoning_boundary.records import RecordError, read_problems, write_jsonl
@@ -130,7 +131,8 @@ def test_livecodebench_stdio_and_functional(tmp_path: Path) -> None:
 
     pickled = base64.b64encode(zlib.compress(pickle.dumps(json.dumps(hidden)))).decode()
     _write_jsonl(path, [_lcb_row("lc3", functional, pickled, '{"func_name": "f"}')])
-    with pytest.raises(BenchmarkError, match=r"lcb\.jsonl, record 1: 'private_test_cases'.*unpickle"):
+    expected = r"lcb\.jsonl, record 1: 'private_test_cases'.*unpickle"
+    with pytest.raises(BenchmarkError, match=expected):
         load_benchmark("lcb", spec, tmp_path)
 
 

@@ -6,6 +6,7 @@ import copy
 from pathlib import Path
 
 import pytest
+
 from workflow_helpers import PROJECT_ROOT, load_config, planned_jobs, snakemake, write_config
 
 EMBEDDED = load_config(PROJECT_ROOT / "config.yaml")

@@ -30,7 +30,7 @@ def test_broadcasts_arrays_against_exact_values() -> None:
     c = rng.integers(0, n + 1)
     k = rng.integers(1, n + 1)
     got = pass_at_k(n, c, k)
-    want = [float(exact_pass_at_k(int(a), int(b), int(d))) for a, b, d in zip(n, c, k)]
+    want = [float(exact_pass_at_k(int(a), int(b), int(d))) for a, b, d in zip(n, c, k, strict=True)]
     np.testing.assert_allclose(got, want, atol=1e-12)
 
 
@@ -41,7 +41,7 @@ def test_pass_at_1_is_the_share_of_correct_samples() -> None:
 def test_matrix_rows_are_curves_for_every_k() -> None:
     matrix = pass_at_k_matrix(8, [0, 3, 8])
     assert matrix.shape == (3, 8)
-    for row, c in zip(matrix, [0, 3, 8]):
+    for row, c in zip(matrix, [0, 3, 8], strict=True):
         for k in range(1, 9):
             assert row[k - 1] == pytest.approx(float(exact_pass_at_k(8, c, k)), abs=1e-12)
     assert np.all(np.diff(matrix, axis=1) >= -1e-15), "pass@k never decreases in k"

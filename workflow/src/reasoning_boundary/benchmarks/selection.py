@@ -22,7 +22,9 @@ def select(problems: list[Problem], name: str, spec: dict[str, Any]) -> list[Pro
     if limit is None:
         return list(problems)
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-        raise BenchmarkError(f"benchmark '{name}': limit must be a positive integer, got {limit!r}.")
+        raise BenchmarkError(
+            f"benchmark '{name}': limit must be a positive integer, got {limit!r}."
+        )
     if limit > len(problems):
         raise BenchmarkError(
             f"benchmark '{name}': limit {limit} is larger than the benchmark, which has "

@@ -1,0 +1,126 @@
+"""The HTML report, built by Snakemake and opened in headless Chromium.
+
+A synthetic results tree (benchmarks, samples, verdicts dated in pipeline order) and a tiny
+random model stand in for vLLM, so Snakemake runs only aggregation, the analyses and the
+figures. A probe script appended to a copy of the report walks every category of the report's
+own app in Chromium and records what it renders.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from analysis_helpers import build_tiny_model, write_results_tree
+from workflow_helpers import snakemake, write_config
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="needs Chromium (make test installs the Debian package chromium)"
+)
+
+PROBE = """<script>
+window.addEventListener("load", async () => {
+  const wait = (ms) => new Promise((done) => setTimeout(done, ms));
+  await wait(500);
+  const text = () => document.querySelector("#app").innerText.replace(/\\s+/g, " ");
+  const probe = {front: text(), views: []};
+  for (const category of Object.keys(categories)) {
+    for (const subcategory of Object.keys(categories[category])) {
+      app.setView({navbarMode: "menu"});  // leave the last list, as a click on "Results" does
+      await wait(300);
+      app.setView({navbarMode: "subcategory", category: category, subcategory: subcategory});
+      await wait(300);
+      const paths = categories[category][subcategory];
+      probe.views.push({category, subcategory, paths, text: text(),
+                        labels: paths.map((p) => Object.values(results[p].labels || {}))});
+    }
+  }
+  const out = document.createElement("pre");
+  out.id = "rb-probe";
+  out.textContent = JSON.stringify(probe);
+  document.body.appendChild(out);
+});
+</script>"""
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> tuple[Path, Path]:
+    workdir = tmp_path_factory.mktemp("report")
+    model = str(build_tiny_model(tmp_path_factory.getbasetemp() / "tiny-llama"))
+    config = {
+        "models": {
+            "base": {"source": model, "template": "chatml", "label": "a base model"},
+            "sharp": {"source": model, "template": "chatml", "sampling": {"temperature": 0.2},
+                      "label": "Demonstration, not an RL result: the base at temperature 0.2"},
+        },
+        "benchmarks": {"arith": {"kind": "math", "source": "synthetic",
+                                 "synthetic": {"n_problems": 8, "steps": 2, "seed": 0}}},
+        "seeds": [0, 1],
+        "samples_per_seed": 8,
+        "device": "cpu",
+        "threads": {"sample": 1, "verify": 1},
+        "comparisons": [{"base": "base", "other": "sharp", "label": "demo"}],
+        "bootstrap": {"resamples": 200, "seed": 0},
+        "perplexity": {"problems": 2, "responses": 3},
+    }
+    configfile = write_config(workdir, config)
+    write_results_tree(workdir, config, {"base": 0.3, "sharp": 0.5})
+    run = snakemake(workdir, configfile, "--cores", "2", timeout=600)
+    if run.returncode != 0:
+        logs = "\n".join(f"--- {log}\n{log.read_text()[-2000:]}"
+                         for log in (workdir / "logs").rglob("*.log"))
+        pytest.fail(f"workflow failed:\n{run.stderr[-4000:]}\n{logs}")
+    assert not (workdir / "logs" / "sample").exists()  # nothing upstream was redone
+    out = workdir / "reports" / "report.html"
+    out.parent.mkdir()
+    built = snakemake(workdir, configfile, "--report", str(out), timeout=300)
+    assert built.returncode == 0, built.stderr[-4000:]
+    return workdir, out
+
+
+def _probe(report_html: Path, tmp: Path) -> dict:
+    page = report_html.read_text(encoding="utf-8")
+    end = page.rfind("</body>")
+    probe_page = tmp / "probe.html"
+    probe_page.write_text(page[:end] + PROBE + page[end:], encoding="utf-8")
+    command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+               "--disable-background-networking", "--no-first-run",
+               f"--user-data-dir={tmp / 'chromium-profile'}", "--virtual-time-budget=30000",
+               "--dump-dom", probe_page.as_uri()]
+    dom = subprocess.run(command, capture_output=True, text=True, timeout=120).stdout
+    found = re.search(r'<pre id="rb-probe">(.*?)</pre>', dom, re.S)
+    assert found, f"the report did not render in Chromium:\n{dom[:2000]}"
+    return json.loads(html.unescape(found.group(1)))
+
+
+def test_report_renders_the_front_page_and_lists_every_figure(report, tmp_path: Path):
+    workdir, report_html = report
+    probe = _probe(report_html, tmp_path)
+    front = probe["front"]
+    assert "reasoning-boundary" in front and "Summary" in front
+    assert re.search(r"base (overtakes|catches up with|does not overtake|is at or above) sharp",
+                     front)
+    assert "demonstration, not an RL result" in front
+    assert "temperature 0.2" in front and "temperature 0.6" in front
+
+    figures = sorted(str(p.relative_to(workdir)) for p in (workdir / "results/plots").rglob(
+        "*.png"))
+    assert len(figures) == 5  # pass@k, pair pass@k, coverage, histogram, perplexity
+    listed = {path: view for view in probe["views"] for path in view["paths"]}
+    assert set(figures) <= set(listed), f"not in the report: {set(figures) - set(listed)}"
+    for view in probe["views"]:
+        assert view["category"] in view["text"]
+        # A list shows each result by its labels, or by file name where labels are mixed.
+        for path, labels in zip(view["paths"], view["labels"], strict=True):
+            shown = path in view["text"] or (
+                labels and all(str(value) in view["text"] for value in labels))
+            assert shown, f"{path} is not listed in {view['category']}: {view['text'][:300]}"
+    categories = {view["category"] for view in probe["views"]}
+    assert {"base-vs-sharp", "Coverage", "Tables"} <= categories

@@ -1,0 +1,355 @@
+"""The sandbox launcher: a long-lived, single-threaded process that forks one child per program.
+
+Started by :class:`~reasoning_boundary.verify.sandbox.SubprocessSandbox` as
+``[unshare -n -i] python -s -P launcher.py --launcher CONFIG`` (stdlib only: it runs by path,
+without the package). It reads frames (program, stdin bytes, limits) on fd 0 and answers one
+result frame per program on fd 1. As root it claims a uid of its own (a lock file per uid) and
+runs every child under it.
+
+A child: a new session, rlimits, a fresh temp dir (on tmpfs) as cwd, HOME and TMPDIR, a
+scrubbed environment, the uid, PR_SET_PDEATHSIG; stdin from a memfd, stdout+stderr into one
+pipe (head kept, rest drained), the report pipe on fd ``REPORT_FD``. Afterwards its process
+group is SIGKILLed, every remaining descendant killed and reaped (the launcher is their
+subreaper, so escapees that called setsid come back to it), its temp dir removed, and files
+its uid left in world-writable dirs deleted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import fcntl
+import json
+import os
+import pickle
+import resource
+import select
+import shutil
+import signal
+import stat
+import struct
+import sys
+import tempfile
+import time
+from types import SimpleNamespace
+
+REPORT_FD = 3
+UID_BASE = 1_500_000_000  # far above any real account; one uid per live launcher
+CHILD_PATH = "/usr/local/bin:/usr/bin:/bin"
+_LOCK_DIR = "/tmp/rb-sandbox-uids"
+_PR_SET_PDEATHSIG, _PR_SET_CHILD_SUBREAPER = 1, 36
+_PATH_FD_BASE = 200  # dir fds standing in for sys.path entries the child cannot reach
+
+
+class SandboxError(RuntimeError):
+    pass
+
+
+# --- framing shared by both ends: 8-byte length, then a pickle. Only trusted code (us and the
+# launcher) ever writes these frames; the child's bytes travel inside them as plain bytes.
+def send(fd: int, obj: object) -> None:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    write_all(fd, struct.pack("<Q", len(data)) + data)
+
+
+def recv(fd: int, deadline: float | None = None) -> object:
+    header = read_exact(fd, 8, deadline)
+    if len(header) < 8:
+        return None
+    (size,) = struct.unpack("<Q", header)
+    body = read_exact(fd, size, deadline)
+    return pickle.loads(body) if len(body) == size else None
+
+
+def read_exact(fd: int, size: int, deadline: float | None) -> bytes:
+    chunks, got = [], 0
+    while got < size:
+        if deadline is not None:
+            ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                raise SandboxError("timed out waiting for the launcher")
+        chunk = os.read(fd, min(size - got, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+# --- the launcher -------------------------------------------------------------------------
+def _launcher_main(config: dict) -> None:
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    for name, path in config["preload"].items():  # warm imports shared by every fork
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+        sys.modules[name] = module
+        spec.loader.exec_module(module)  # type: ignore[union-attr]
+    uid = _claim_uid() if os.geteuid() == 0 else None
+    keep = (0, 0)
+    if uid is not None and _can_become(uid):
+        _kill_uid(uid)  # leftovers of a launcher that died holding this uid
+        keep = _reachable_sys_path()
+    else:
+        uid = None  # e.g. a container without CAP_SETUID: rlimits and the rest still apply
+    # tmpfs when there is one: removing a dir on this ext4 (mounted with discard) costs ~2 ms.
+    shm = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
+    base = tempfile.mkdtemp(prefix="rb-sandbox-", dir=shm)
+    os.chmod(base, 0o711)
+    sweep = [d for d in {"/tmp", "/var/tmp", "/dev/shm", "/run/lock", tempfile.gettempdir()}
+             if os.path.isdir(d) and os.stat(d).st_mode & stat.S_IWOTH]
+    send(1, {"ready": True, "uid": uid})
+    try:
+        while (msg := recv(0)) is not None:
+            program, stdin, limits = msg  # type: ignore[misc]
+            try:
+                result = _run_one(program, stdin, SimpleNamespace(**limits), uid, base, sweep,
+                                  libc, keep)
+            except Exception as err:  # a launcher bug must not hang the parent
+                result = dict(report=b"", output=b"", exit_code=None, timed_out=False,
+                              seconds=0.0, error=f"launcher: {err!r}")
+            send(1, result)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _claim_uid() -> int:
+    os.makedirs(_LOCK_DIR, mode=0o700, exist_ok=True)
+    info = os.lstat(_LOCK_DIR)
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != 0:
+        raise SandboxError(f"{_LOCK_DIR} is not a directory owned by root")
+    for uid in range(UID_BASE, UID_BASE + 4096):
+        fd = os.open(f"{_LOCK_DIR}/{uid}", os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return uid  # fd stays open: the lock lives as long as this launcher
+        except BlockingIOError:
+            os.close(fd)
+    raise SandboxError("no free sandbox uid")
+
+
+def _can_become(uid: int) -> bool:
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgroups([])
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)
+            os._exit(0)
+        finally:
+            os._exit(1)
+    return os.waitpid(pid, 0)[1] == 0
+
+
+def _reachable_sys_path() -> tuple[int, int]:
+    """Let the unprivileged child import from sys.path dirs it may not traverse to.
+
+    Python may live under a 0700 home (pyenv in /root). A directory fd opened now, while
+    root, and named as /proc/self/fd/N resolves without checking the ancestors' permissions,
+    and exposes only that (world-readable) subtree. Returns the fd range to keep open.
+    """
+    next_fd, moved = _PATH_FD_BASE, {}
+    for index, entry in enumerate(sys.path):
+        if not entry or not os.path.isdir(entry) or _world_reachable(entry):
+            continue
+        fd = os.open(entry, os.O_RDONLY | os.O_DIRECTORY)
+        os.dup2(fd, next_fd)
+        os.close(fd)
+        moved[entry.rstrip("/") + "/"] = sys.path[index] = f"/proc/self/fd/{next_fd}/"
+        next_fd += 1
+    for module in list(sys.modules.values()):  # packages already imported, e.g. encodings
+        paths = getattr(module, "__path__", None)
+        if isinstance(paths, list):
+            for i, path in enumerate(paths):
+                for old, new in moved.items():
+                    if (path + "/").startswith(old):
+                        paths[i] = new + path[len(old):]
+    sys.path_importer_cache.clear()
+    return _PATH_FD_BASE, next_fd
+
+
+def _world_reachable(path: str) -> bool:
+    path = os.path.realpath(path)
+    parts = [path] + [os.path.dirname(path)]
+    while parts[-1] != os.path.dirname(parts[-1]):
+        parts.append(os.path.dirname(parts[-1]))
+    return all(os.stat(p).st_mode & stat.S_IXOTH for p in parts) and bool(
+        os.stat(path).st_mode & stat.S_IROTH
+    )
+
+
+def _kill_uid(uid: int) -> None:
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.stat(f"/proc/{entry}").st_uid == uid:
+                    os.kill(int(entry), signal.SIGKILL)
+            except OSError:
+                pass
+
+
+def _run_one(program: str, stdin: bytes, limits: SimpleNamespace, uid: int | None, base: str,
+             sweep: list[str], libc: ctypes.CDLL, keep: tuple[int, int]) -> dict:
+    start = time.monotonic()
+    workdir = tempfile.mkdtemp(dir=base)
+    if uid is not None:
+        os.chown(workdir, uid, uid)
+    in_fd = os.memfd_create("stdin")
+    write_all(in_fd, stdin)
+    os.lseek(in_fd, 0, os.SEEK_SET)
+    out_r, out_w = os.pipe()
+    rep_r, rep_w = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        for fd in (in_fd, out_w, rep_w, out_r, rep_r):
+            os.close(fd)
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
+    if pid == 0:
+        _child(program, limits, workdir, uid, in_fd, out_w, rep_w, libc, keep)
+    for fd in (in_fd, out_w, rep_w):
+        os.close(fd)
+    bufs = {out_r: bytearray(), rep_r: bytearray()}
+    caps = {out_r: limits.output_bytes, rep_r: limits.report_bytes}
+    pidfd = os.pidfd_open(pid)
+    poller = select.poll()
+    for fd in (out_r, rep_r, pidfd):
+        poller.register(fd, select.POLLIN)
+    deadline, timed_out, exited = start + limits.wall_seconds, False, False
+    while not exited:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            timed_out = True
+            break
+        for fd, _ in poller.poll(remaining * 1000):
+            if fd == pidfd:
+                exited = True
+            elif not _pump(fd, bufs[fd], caps[fd]):
+                poller.unregister(fd)
+    with contextlib.suppress(OSError):
+        os.killpg(pid, signal.SIGKILL)
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGKILL)  # in case it died before its setsid
+    _, status, usage = os.wait4(pid, 0)
+    _reap_descendants()
+    for fd in (out_r, rep_r):  # every writer is dead now, so these reads end
+        os.set_blocking(fd, False)
+        with contextlib.suppress(OSError):
+            while _pump(fd, bufs[fd], caps[fd]):
+                pass
+        os.close(fd)
+    os.close(pidfd)
+    shutil.rmtree(workdir, ignore_errors=True)
+    if uid is not None:
+        _sweep_files(uid, sweep)
+    cpu = usage.ru_utime + usage.ru_stime
+    cpu_limit = limits.cpu_seconds or limits.wall_seconds + 1
+    code = os.waitstatus_to_exitcode(status)
+    timed_out = timed_out or code == -signal.SIGXCPU or cpu >= cpu_limit
+    return dict(report=bytes(bufs[rep_r]), output=bytes(bufs[out_r]), exit_code=code,
+                timed_out=timed_out, seconds=time.monotonic() - start, error=None)
+
+
+def _pump(fd: int, buf: bytearray, cap: int) -> bool:
+    """Move what is readable into buf (up to cap, the rest is dropped); False at EOF."""
+    chunk = os.read(fd, 1 << 16)
+    if chunk and len(buf) < cap:
+        buf += chunk[: cap - len(buf)]
+    return bool(chunk)
+
+
+def _reap_descendants() -> None:
+    """Kill and reap everything left below the launcher (it is their subreaper)."""
+    me = os.getpid()
+    for _ in range(10_000):
+        try:
+            with open(f"/proc/{me}/task/{me}/children") as handle:
+                kids = [int(p) for p in handle.read().split()]
+        except OSError:
+            kids = []
+        for kid in kids:
+            with contextlib.suppress(OSError):
+                os.kill(kid, signal.SIGKILL)
+        for kid in kids:  # SIGKILLed, so these waits are short; orphans move up to us
+            with contextlib.suppress(OSError):
+                os.waitpid(kid, 0)
+        try:
+            if not kids and os.waitpid(-1, os.WNOHANG) == (0, 0):
+                time.sleep(0.001)  # a child exists that /proc did not list yet
+        except ChildProcessError:
+            return
+
+
+def _sweep_files(uid: int, dirs: list[str]) -> None:
+    for directory in dirs:
+        with contextlib.suppress(OSError), os.scandir(directory) as entries:
+            for entry in entries:
+                with contextlib.suppress(OSError):
+                    if entry.stat(follow_symlinks=False).st_uid != uid:
+                        continue
+                    if entry.is_dir(follow_symlinks=False):
+                        shutil.rmtree(entry.path, ignore_errors=True)
+                    else:
+                        os.unlink(entry.path)
+
+
+def _child(program: str, limits: SimpleNamespace, workdir: str, uid: int | None, in_fd: int,
+           out_w: int, rep_w: int, libc: ctypes.CDLL, keep: tuple[int, int]) -> None:
+    status = 1
+    try:
+        os.setsid()
+        os.dup2(in_fd, 0)
+        os.dup2(out_w, 1)
+        os.dup2(out_w, 2)
+        os.dup2(rep_w, REPORT_FD)
+        max_fd = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        os.closerange(REPORT_FD + 1, keep[0] or max_fd)  # launcher pipes, the uid lock
+        if keep[1]:
+            os.closerange(keep[1], max_fd)
+        cpu = max(1, int(limits.cpu_seconds or limits.wall_seconds + 1))
+        rlimits = [(resource.RLIMIT_CPU, (cpu, cpu + 1)),
+                   (resource.RLIMIT_AS, (limits.memory_bytes,) * 2),
+                   (resource.RLIMIT_FSIZE, (limits.file_size_bytes,) * 2),
+                   (resource.RLIMIT_CORE, (0, 0))]
+        if uid is not None:  # NPROC counts every process of the uid: only ours is private
+            rlimits.append((resource.RLIMIT_NPROC, (limits.max_processes,) * 2))
+        for which, value in rlimits:
+            resource.setrlimit(which, value)
+        os.chdir(workdir)
+        if uid is not None:
+            os.setgroups([])
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # after setuid, which clears it
+        os.environ.clear()
+        os.environ.update(PATH=CHILD_PATH, HOME=workdir, TMPDIR=workdir, LANG="C.UTF-8")
+        tempfile.tempdir = None
+        code = compile(program, "<sandbox>", "exec")
+        exec(code, {"__name__": "__main__", "__builtins__": __builtins__})
+        status = 0
+    except SystemExit as exit_:
+        status = exit_.code if isinstance(exit_.code, int) else int(exit_.code is not None)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            import traceback
+
+            traceback.print_exc()
+    finally:
+        with contextlib.suppress(OSError):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(status & 0xFF)
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--launcher"]:
+    # Stray output would corrupt the frame stream on fd 1, so the launcher never prints.
+    _launcher_main(json.loads(sys.argv[2]))
