@@ -18,7 +18,7 @@ from workflow_helpers import PROJECT_ROOT, load_config, planned_jobs, snakemake
 pytestmark = pytest.mark.slow
 
 CONFIG = load_config(PROJECT_ROOT / "tests" / "configs" / "tiny.yaml")
-MODEL = next(iter(CONFIG["models"]))
+MODELS = list(CONFIG["models"])
 
 
 @pytest.fixture
@@ -33,8 +33,8 @@ def test_every_stage_leaves_well_formed_files(finished_run: Path) -> None:
         expected = spec.get("limit") or spec["synthetic"]["n_problems"]
         assert len(problems) == expected
         ids = {p["id"] for p in problems}
-        for seed in CONFIG["seeds"]:
-            base = f"{MODEL}/{benchmark}/seed{seed}"
+        for model, seed in ((m, s) for m in MODELS for s in CONFIG["seeds"]):
+            base = f"{model}/{benchmark}/seed{seed}"
             samples = read_samples(finished_run / f"results/samples/{base}.jsonl.gz")
             assert len(samples) == len(problems) * CONFIG["samples_per_seed"]
             assert {s["problem_id"] for s in samples} == ids
@@ -42,7 +42,9 @@ def test_every_stage_leaves_well_formed_files(finished_run: Path) -> None:
             assert all(s["finish_reason"] in ("stop", "length") for s in samples)
             assert any(s["response"].strip() for s in samples)
             meta = json.loads((finished_run / f"results/samples/{base}.json").read_text())
-            assert meta["sampling"]["temperature"] == CONFIG["sampling"]["temperature"]
+            temperature = CONFIG["models"][model].get("sampling", {}).get(
+                "temperature", CONFIG["sampling"]["temperature"])
+            assert meta["sampling"]["temperature"] == temperature
             assert meta["template"] == "chatml" and "vllm" in meta["versions"]
             verdicts = read_verdicts(finished_run / f"results/verdicts/{base}.jsonl.gz")
             assert [(v["problem_id"], v["sample_index"]) for v in verdicts] == [
@@ -55,25 +57,29 @@ def test_every_stage_leaves_well_formed_files(finished_run: Path) -> None:
     assert list(table.columns)[:6] == ["model", "benchmark", "k", "pass_at_k", "n_problems",
                                        "n_samples"]
     for benchmark in CONFIG["benchmarks"]:
-        rows = table[table["benchmark"] == benchmark]
-        assert rows["k"].tolist() == list(range(1, n + 1))
-        assert rows["pass_at_k"].between(0, 1).all()
-        assert rows["pass_at_k"].is_monotonic_increasing
+        for model in MODELS:
+            rows = table[(table["benchmark"] == benchmark) & (table["model"] == model)]
+            assert rows["k"].tolist() == list(range(1, n + 1))
+            assert rows["pass_at_k"].between(0, 1).all()
+            assert rows["pass_at_k"].is_monotonic_increasing
+            assert (rows["ci_low"] <= rows["pass_at_k"] + 1e-9).all()
+            assert (rows["pass_at_k"] <= rows["ci_high"] + 1e-9).all()
         png = finished_run / f"results/plots/pass_at_k_{benchmark}.png"
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_pass_at_1_equals_the_share_of_correct_verdicts(finished_run: Path) -> None:
     table = pd.read_csv(finished_run / "results/tables/pass_at_k.csv")
-    for benchmark in CONFIG["benchmarks"]:
+    for benchmark, model in ((b, m) for b in CONFIG["benchmarks"] for m in MODELS):
         verdicts = [
             v for seed in CONFIG["seeds"]
             for v in read_verdicts(
-                finished_run / f"results/verdicts/{MODEL}/{benchmark}/seed{seed}.jsonl.gz")
+                finished_run / f"results/verdicts/{model}/{benchmark}/seed{seed}.jsonl.gz")
         ]
         share = sum(v["correct"] for v in verdicts) / len(verdicts)
-        pass_at_1 = table[(table["benchmark"] == benchmark) & (table["k"] == 1)]["pass_at_k"]
-        assert pass_at_1.iloc[0] == pytest.approx(share, abs=1e-5)
+        row = table[(table["benchmark"] == benchmark) & (table["model"] == model)
+                    & (table["k"] == 1)]
+        assert row["pass_at_k"].iloc[0] == pytest.approx(share, abs=1e-5)
 
 
 def test_second_run_has_nothing_to_do(finished_run: Path) -> None:

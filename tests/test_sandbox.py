@@ -153,8 +153,10 @@ def test_a_dead_launcher_is_reported_then_replaced():
     box = SubprocessSandbox()
     try:
         assert box.run("print(1)", b"", Limits()).output == b"1\n"
+        base = box._base
         box._proc.kill()  # simulate a crash of the launcher itself
         assert box.run("print(2)", b"", Limits()).error is not None
+        assert not os.path.exists(base)  # its temp root, removed for it
         assert box.run("print(3)", b"", Limits()).output == b"3\n"
     finally:
         box.close()

@@ -147,6 +147,7 @@ rule plot_pair:
         ),
         svg="results/plots/{comparison}/pass_at_k_{benchmark}.svg",
     params:
+        dpi=PLOT_DPI,
         models=models_arg,
         label=comparison_label_text,
         other=comparison_param("other"),
@@ -155,7 +156,7 @@ rule plot_pair:
     conda:
         ANALYSIS_ENV
     shell:
-        "{RB} plot-pair --table {input.table} --comparisons-table {input.comparisons} "
+        "{RB} --dpi {params.dpi} plot-pair --table {input.table} --comparisons-table {input.comparisons} "
         "--comparison {wildcards.comparison} --benchmark {wildcards.benchmark} "
         "--models {params.models} --out {output.png} {output.svg} > {log} 2>&1"
 
@@ -173,13 +174,14 @@ rule plot_coverage:
         ),
         svg="results/plots/coverage_{benchmark}.svg",
     params:
+        dpi=PLOT_DPI,
         models=models_arg,
     log:
         "logs/plot/coverage_{benchmark}.log",
     conda:
         ANALYSIS_ENV
     shell:
-        "{RB} plot-coverage --table {input} --models {params.models} "
+        "{RB} --dpi {params.dpi} plot-coverage --table {input} --models {params.models} "
         "--out {output.png} {output.svg} > {log} 2>&1"
 
 
@@ -200,6 +202,7 @@ rule plot_histogram:
         ),
         svg="results/plots/{comparison}/histogram_{benchmark}.svg",
     params:
+        dpi=PLOT_DPI,
         models=models_arg,
         base=comparison_param("base"),
         other=comparison_param("other"),
@@ -209,7 +212,7 @@ rule plot_histogram:
     conda:
         ANALYSIS_ENV
     shell:
-        "{RB} plot-histogram --table {input} --benchmark {wildcards.benchmark} "
+        "{RB} --dpi {params.dpi} plot-histogram --table {input} --benchmark {wildcards.benchmark} "
         "--base {params.base:q} --other {params.other:q} --models {params.models} "
         "--out {output.png} {output.svg} > {log} 2>&1"
 
@@ -227,6 +230,7 @@ rule plot_perplexity:
         ),
         svg="results/plots/{comparison}/perplexity.svg",
     params:
+        dpi=PLOT_DPI,
         models=models_arg,
         label=comparison_label_text,
         benchmark=perplexity_setting("benchmark"),
@@ -237,5 +241,5 @@ rule plot_perplexity:
     conda:
         ANALYSIS_ENV
     shell:
-        "{RB} plot-perplexity --table {input} --models {params.models} "
+        "{RB} --dpi {params.dpi} plot-perplexity --table {input} --models {params.models} "
         "--out {output.png} {output.svg} > {log} 2>&1"

@@ -80,6 +80,10 @@ def device():
 
 DEVICE = device()
 
+# Figure options: params of the plotting rules only, so changing them redraws figures and
+# nothing upstream.
+PLOT_DPI = config["plots"]["dpi"]
+
 
 # ---- cluster resources and sharding (issue 5) ------------------------------------------------
 # Resources say what a job needs, never where it runs: partitions, accounts and GPU models live

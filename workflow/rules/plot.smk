@@ -11,6 +11,8 @@ rule plot_pass_at_k:
             category="pass@k curves",
             labels={"benchmark": "{benchmark}", "figure": "pass@k"},
         ),
+    params:
+        dpi=PLOT_DPI,
     resources:
         mem_mb=2000,
         runtime=10,
@@ -19,4 +21,4 @@ rule plot_pass_at_k:
     conda:
         "../../envs/analysis.yaml"
     shell:
-        "{RB} plot --table {input} --benchmark {wildcards.benchmark} --out {output} > {log} 2>&1"
+        "{RB} --dpi {params.dpi} plot --table {input} --benchmark {wildcards.benchmark} --out {output} > {log} 2>&1"

@@ -5,6 +5,9 @@ rule prepare:
     output:
         "results/benchmarks/{benchmark}.jsonl",
     params:
+        # The name is a param, not only a wildcard, because problem ids contain it and
+        # between-workflow caching hashes params, not file names.
+        name=lambda wildcards: wildcards.benchmark,
         spec=benchmark_spec,
     resources:
         mem_mb=2000,
@@ -14,7 +17,7 @@ rule prepare:
     conda:
         "../../envs/analysis.yaml"
     shell:
-        "{RB} prepare --name {wildcards.benchmark} --spec {params.spec} --base-dir . "
+        "{RB} prepare --name {params.name} --spec {params.spec} --base-dir . "
         "--out {output} > {log} 2>&1"
 
 

@@ -54,7 +54,7 @@ rule shard_problems:
         "{RB_SHARDS} split --benchmark {input} --shard {params.shard} --out {output} > {log} 2>&1"
 
 
-# The sample rule on one chunk of problems: same command, resources and cache setting.
+# The sample rule on one chunk of problems: same command, params and resources.
 use rule sample as sample_shard with:
     input:
         benchmark="results/benchmarks/shards/{benchmark}/shard{shard}-of-{nshards}.jsonl",
@@ -64,6 +64,8 @@ use rule sample as sample_shard with:
         meta="results/samples/{model}/{benchmark}/seed{seed}/shard{shard}-of-{nshards}.json",
     wildcard_constraints:
         benchmark=SHARDED_BENCHMARKS,
+    # `use rule` does not carry the cache directive over.
+    cache: True
     log:
         "logs/sample/{model}/{benchmark}/seed{seed}/shard{shard}-of-{nshards}.log",
 

@@ -9,6 +9,7 @@ rule verify:
         "results/verdicts/{model}/{benchmark}/seed{seed}.jsonl.gz",
     params:
         timeout=config["verify"]["timeout"],
+        samples=lambda wildcards: samples_per_seed(wildcards.benchmark),
     threads: config["threads"]["verify"]
     # CPU only. Many verify jobs take seconds: on a cluster, bundle them with
     # --group-components verify=N so the queue is not flooded.
@@ -24,4 +25,5 @@ rule verify:
         "../../envs/verify.yaml"
     shell:
         "{RB} verify --benchmark {input.benchmark} --samples {input.samples} "
-        "--workers {threads} --timeout {params.timeout} --out {output} > {log} 2>&1"
+        "--workers {threads} --timeout {params.timeout} --seed {wildcards.seed} "
+        "--samples-per-problem {params.samples} --out {output} > {log} 2>&1"

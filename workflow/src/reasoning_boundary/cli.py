@@ -155,6 +155,28 @@ def cmd_provenance(args: argparse.Namespace) -> None:
     print(json.dumps(doc, indent=2, sort_keys=True))
 
 
+def _check_sample_layout(args: argparse.Namespace, problems: dict, samples: list) -> None:
+    """A sample file made under another config (seed, sample count, problem set) is refused."""
+    from collections import Counter
+
+    fix = "It was not made by this config: delete it and rerun sampling."
+    if args.seed is not None:
+        seeds = sorted({s["seed"] for s in samples})
+        if seeds != [args.seed]:
+            raise records.RecordError(
+                f"{args.samples}: holds seed(s) {seeds}, the config expects {args.seed}. {fix}")
+    if args.samples_per_problem is not None:
+        counts = Counter(s["problem_id"] for s in samples)
+        wrong = {pid: n for pid, n in counts.items() if n != args.samples_per_problem}
+        missing = sorted(problems.keys() - counts.keys())
+        if wrong or missing:
+            detail = (f"problem {next(iter(wrong))} has {next(iter(wrong.values()))} samples"
+                      if wrong else f"{len(missing)} problem(s) have none (first: {missing[0]})")
+            raise records.RecordError(
+                f"{args.samples}: {detail}; the config expects {args.samples_per_problem} "
+                f"per problem. {fix}")
+
+
 def cmd_verify(args: argparse.Namespace) -> None:
     from .verify.dispatch import verify_samples
 
@@ -167,6 +189,7 @@ def cmd_verify(args: argparse.Namespace) -> None:
             f"{args.benchmark} (first: {unknown[0]}). The samples were made for another "
             "benchmark or config: delete the file and rerun sampling."
         )
+    _check_sample_layout(args, problems, samples)
     verdicts = verify_samples(
         problems, samples, workers=args.workers, timeout=args.timeout, progress=not args.quiet
     )
@@ -213,6 +236,7 @@ def cmd_plot(args: argparse.Namespace) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="reasoning-boundary", description=__doc__.splitlines()[0])
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    parser.add_argument("--dpi", type=int, help="resolution of PNG figures (default 150)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("convert-model", help="dequantize a GGUF file into a Hugging Face folder")
@@ -262,6 +286,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True)
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--timeout", type=float, default=10.0, help="seconds per check")
+    p.add_argument("--seed", type=int, help="refuse samples of another seed")
+    p.add_argument("--samples-per-problem", type=int,
+                   help="refuse files with another number of samples per problem")
     p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("aggregate", help="pass@k for every k, seeds pooled")
@@ -287,6 +314,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.dpi:
+        from . import plotting
+
+        plotting.FIGURE_DPI = args.dpi
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
         args.func(args)

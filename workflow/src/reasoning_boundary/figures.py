@@ -16,6 +16,7 @@ import seaborn as sns
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from . import plotting
 from .analysis.comparisons import LABEL_TEXT
 from .plotting import log2_k_axis, model_palette, shade_bands
 from .records import atomic_path
@@ -33,7 +34,7 @@ def save(fig: plt.Figure, outs: Sequence[str | os.PathLike]) -> None:
     for out in outs:
         suffix = os.path.splitext(str(out))[1].lstrip(".") or "png"
         with atomic_path(out) as tmp:
-            fig.savefig(tmp, format=suffix, dpi=150)
+            fig.savefig(tmp, format=suffix, dpi=plotting.FIGURE_DPI)
     plt.close(fig)
 
 

@@ -15,6 +15,9 @@ from matplotlib.ticker import FixedLocator, NullLocator  # noqa: E402
 
 from .records import atomic_path  # noqa: E402
 
+# Resolution of PNG figures; the command line's --dpi (config `plots.dpi`) sets it.
+FIGURE_DPI = 150
+
 
 def model_palette(models: list[str]) -> dict[str, tuple[float, float, float]]:
     """The same colour for a model in every figure: assigned in sorted name order."""
@@ -67,5 +70,5 @@ def plot_pass_at_k(table: str | os.PathLike, benchmark: str, out: str | os.PathL
     fig.tight_layout()
     suffix = os.path.splitext(str(out))[1] or ".png"
     with atomic_path(out) as tmp:
-        fig.savefig(tmp, format=suffix.lstrip("."), dpi=150)
+        fig.savefig(tmp, format=suffix.lstrip("."), dpi=FIGURE_DPI)
     plt.close(fig)

@@ -106,7 +106,7 @@ def _launcher_main(config: dict) -> None:
     os.chmod(base, 0o711)
     sweep = [d for d in {"/tmp", "/var/tmp", "/dev/shm", "/run/lock", tempfile.gettempdir()}
              if os.path.isdir(d) and os.stat(d).st_mode & stat.S_IWOTH]
-    send(1, {"ready": True, "uid": uid})
+    send(1, {"ready": True, "uid": uid, "base": base})
     try:
         while (msg := recv(0)) is not None:
             program, stdin, limits = msg  # type: ignore[misc]

@@ -73,6 +73,7 @@ class SubprocessSandbox:
         self._isolate_network = isolate_network
         self._proc: subprocess.Popen[bytes] | None = None
         self._network_isolated = False
+        self._base: str | None = None
         self.uid: int | None = None  # the child's uid; None: same as ours (not root)
 
     @property
@@ -101,6 +102,7 @@ class SubprocessSandbox:
             hello = launcher.recv(proc.stdout.fileno(), time.monotonic() + 60)  # type: ignore[union-attr]
             if isinstance(hello, dict) and hello.get("ready"):
                 self._proc, self._network_isolated, self.uid = proc, isolated, hello["uid"]
+                self._base = hello["base"]
                 return
             _stop(proc)
         raise SandboxError("could not start the sandbox launcher")
@@ -125,6 +127,9 @@ class SubprocessSandbox:
         if self._proc is not None:
             _stop(self._proc)
             self._proc = None
+        if self._base is not None:  # the launcher removes it, unless it was killed
+            shutil.rmtree(self._base, ignore_errors=True)
+            self._base = None
 
     def __enter__(self) -> SubprocessSandbox:
         return self
