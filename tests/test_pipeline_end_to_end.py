@@ -91,6 +91,7 @@ def test_second_run_has_nothing_to_do(finished_run: Path) -> None:
 
 def test_report_lists_every_figure(finished_run: Path) -> None:
     report = finished_run / "reports" / "report.html"
+    report.parent.mkdir(exist_ok=True)
     result = snakemake(finished_run, finished_run / "config.yaml", "--report", str(report))
     assert result.returncode == 0, result.stderr
     html = report.read_text(errors="replace")

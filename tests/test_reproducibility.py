@@ -90,7 +90,7 @@ def test_truncated_sample_file_fails_clearly_and_loses_nothing(tiny_local_run, t
     victim.write_bytes(data[: len(data) // 2])
     before = {p: p.stat().st_mtime for p in (run / "results").rglob("*") if p.is_file()
               and p != victim and "verdicts" not in p.parts}
-    result = snakemake(run, run / "config.yaml", "--cores", "2")
+    result = snakemake(run, run / "config.yaml", "--cores", "2", "--keep-going")
     assert result.returncode != 0
     log = (run / f"logs/verify/{MODELS[0]}/{BENCHMARKS[0]}/seed0.log").read_text()
     assert str(victim.relative_to(run)) in log and "truncated" in log
@@ -126,7 +126,8 @@ def test_sigkill_during_sampling_leaves_no_finished_file_and_rerun_redoes_only_t
     workflow = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                 start_new_session=True)
     try:
-        job = _wait_for_process("reasoning_boundary --quiet sample", timeout=120)
+        job = _wait_for_process("python.* -m reasoning_boundary --quiet sample", run,
+                                timeout=120)
         time.sleep(8)  # into the engine start or the generation
         os.kill(job, signal.SIGKILL)
         workflow.wait(timeout=120)
@@ -142,29 +143,37 @@ def test_sigkill_during_sampling_leaves_no_finished_file_and_rerun_redoes_only_t
     runs = len(MODELS) * len(BENCHMARKS) * len(CONFIG["seeds"])
     assert jobs["sample"] == runs - len(finished)
     assert "prepare" not in jobs and "convert_model" not in jobs
-    _wait_until_gone("VLLM::", timeout=60)
+    _wait_until_gone("VLLM::", run, timeout=60)
 
 
-def _processes(pattern: str) -> list[int]:
+def _processes(pattern: str, cwd: Path | None = None) -> list[int]:
+    """Processes matching ``pattern``; with ``cwd``, only those working in that directory."""
     found = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True)
-    return [int(pid) for pid in found.stdout.split()]
+    pids = []
+    for pid in map(int, found.stdout.split()):
+        try:
+            if cwd is None or Path(f"/proc/{pid}/cwd").resolve() == cwd.resolve():
+                pids.append(pid)
+        except OSError:  # ended meanwhile
+            continue
+    return pids
 
 
-def _wait_for_process(pattern: str, timeout: float) -> int:
+def _wait_for_process(pattern: str, cwd: Path, timeout: float) -> int:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        pids = _processes(pattern)
+        pids = _processes(pattern, cwd)
         if pids:
             return pids[0]
         time.sleep(0.5)
     raise AssertionError(f"no process matching {pattern!r} started within {timeout} s")
 
 
-def _wait_until_gone(pattern: str, timeout: float) -> None:
+def _wait_until_gone(pattern: str, cwd: Path, timeout: float) -> None:
     deadline = time.monotonic() + timeout
-    while _processes(pattern) and time.monotonic() < deadline:
+    while _processes(pattern, cwd) and time.monotonic() < deadline:
         time.sleep(1)
-    left = _processes(pattern)
+    left = _processes(pattern, cwd)
     for pid in left:
         os.kill(pid, signal.SIGKILL)
     assert not left, f"processes left behind by the killed job: {left}"
