@@ -88,8 +88,14 @@ def test_truncated_sample_file_fails_clearly_and_loses_nothing(tiny_local_run, t
     victim = run / f"results/samples/{MODELS[0]}/{BENCHMARKS[0]}/seed0.jsonl.gz"
     data = victim.read_bytes()
     victim.write_bytes(data[: len(data) // 2])
-    before = {p: p.stat().st_mtime for p in (run / "results").rglob("*") if p.is_file()
-              and p != victim and "verdicts" not in p.parts}
+    # Everything that does not depend on the damaged file must survive untouched.
+    its_verdicts = run / f"results/verdicts/{MODELS[0]}/{BENCHMARKS[0]}/seed0.jsonl.gz"
+    before = {
+        p: p.stat().st_mtime
+        for stage in ("benchmarks", "samples", "verdicts")
+        for p in (run / "results" / stage).rglob("*")
+        if p.is_file() and not str(p).startswith((str(victim), str(its_verdicts)))
+    }
     result = snakemake(run, run / "config.yaml", "--cores", "2", "--keep-going")
     assert result.returncode != 0
     log = (run / f"logs/verify/{MODELS[0]}/{BENCHMARKS[0]}/seed0.log").read_text()
