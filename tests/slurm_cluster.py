@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 PACKAGES = ("slurmctld", "slurmd", "slurm-client", "munge")
-DAEMONS = ("slurmctld", "slurmd", "munged", "sbatch", "srun", "sinfo", "squeue", "scontrol")
+COMMANDS = ("slurmctld", "slurmd", "munged", "sbatch", "srun", "sinfo", "squeue", "scontrol")
 # GPUs the node advertises without devices, so sbatch can validate GPU requests; no job that
 # asks for one is ever run here.
 FAKE_GPUS = 2
@@ -41,7 +41,7 @@ class ClusterError(RuntimeError):
 
 
 def missing_commands() -> list[str]:
-    return [name for name in DAEMONS if shutil.which(name) is None]
+    return [name for name in COMMANDS if shutil.which(name) is None]
 
 
 def install_if_missing() -> None:
