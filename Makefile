@@ -32,7 +32,7 @@ test: install
 	$(VENV)/bin/ruff check .
 	# The report test opens the HTML report in headless Chromium (Debian package).
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium)
-	$(VENV)/bin/pytest -ra
+	$(VENV)/bin/pytest -ra --durations=12
 
 clean:
 	rm -rf results resources logs reports/*.html .snakemake

@@ -81,6 +81,10 @@ def _failure(result, workdir: Path) -> str:
 def test_tiny_config_on_slurm_equals_the_local_run(cluster, tiny_local_run, tmp_path):
     workdir = tmp_path / "slurm-run"
     workdir.mkdir()
+    # The converted model is an input, not what is compared: reuse the local run's copy so the
+    # cluster run spends its time on sampling, checking and aggregating.
+    (workdir / "resources").symlink_to(Path(tiny_local_run) / "resources",
+                                       target_is_directory=True)
     configfile = write_config(workdir, load_config(TINY))
     result = snakemake(
         workdir, configfile, "--profile", str(cluster_profile(tmp_path)), timeout=1800
@@ -90,7 +94,7 @@ def test_tiny_config_on_slurm_equals_the_local_run(cluster, tiny_local_run, tmp_
     # named after the rule or group.
     submitted = set(re.findall(r"submitted with SLURM jobid \d+ \(log: \S*/slurm_logs/(\w+)/",
                                result.stderr))
-    assert {"rule_convert_model", "rule_sample"} <= submitted, submitted
+    assert {"rule_sample", "rule_perplexity"} <= submitted, submitted
     assert any(name.startswith("group_verify") for name in submitted), submitted
 
     local = Path(tiny_local_run)

@@ -97,6 +97,15 @@ localrules:
     shard_problems,
     aggregate,
     plot_pass_at_k,
+    compare,
+    coverage,
+    accuracy_histogram,
+    response_stats,
+    paper_table,
+    plot_pair,
+    plot_coverage,
+    plot_histogram,
+    plot_perplexity,
 
 
 # Keys of a benchmark entry that steer the workflow, not the loader: kept out of prepare's params
