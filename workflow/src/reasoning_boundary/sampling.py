@@ -72,6 +72,11 @@ def load_engine(engine: EngineSettings, seed: int):
     }
     if engine.max_model_len:
         kwargs["max_model_len"] = engine.max_model_len
+        # With a known context length, no prompt needs chunking at all, and the start-up
+        # profiling pass (one forward over the whole token budget) shrinks with the budget: on
+        # a CPU it took most of a small job's start.
+        kwargs["max_num_batched_tokens"] = engine.max_model_len
+        kwargs["enable_chunked_prefill"] = False
     kwargs.update(engine.options)
     return LLM(**kwargs)
 
