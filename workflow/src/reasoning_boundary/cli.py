@@ -22,7 +22,8 @@ from .models import ModelSourceError
 log = logging.getLogger("reasoning_boundary")
 
 
-def _json_arg(text: str) -> Any:
+def json_argument(text: str) -> Any:
+    """argparse type for JSON-valued options (also used by the analysis subcommands)."""
     try:
         return json.loads(text)
     except json.JSONDecodeError as err:
@@ -246,7 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("prepare", help="normalize a benchmark into problem records")
     p.add_argument("--name", required=True)
-    p.add_argument("--spec", type=_json_arg, help="the benchmark's config entry as JSON")
+    p.add_argument("--spec", type=json_argument, help="the benchmark's config entry as JSON")
     p.add_argument("--config", help="read the entry from this config file instead")
     p.add_argument("--base-dir", default=".", help="relative paths resolve against this")
     p.add_argument("--out", required=True)
@@ -265,7 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-model-len", type=int)
     p.add_argument("--tensor-parallel-size", type=int, default=1)
     p.add_argument("--enforce-eager", action="store_true")
-    p.add_argument("--engine-options", type=_json_arg, help="more vllm.LLM arguments as JSON")
+    p.add_argument("--engine-options", type=json_argument, help="more vllm.LLM arguments as JSON")
     p.add_argument("--device", choices=("cpu", "gpu"), default="gpu")
     p.add_argument("--threads", type=int, default=1, help="CPU threads (device cpu)")
     p.add_argument("--out", required=True)

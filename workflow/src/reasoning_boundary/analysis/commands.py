@@ -7,21 +7,14 @@ of them can be run alone on results made elsewhere.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 from typing import Any
 
 from .. import records
+from ..cli import json_argument  # cli imports this module lazily: no cycle
 from .bootstrap import DEFAULT_LEVEL, DEFAULT_RESAMPLES, DEFAULT_SEED
 
 log = logging.getLogger("reasoning_boundary")
-
-
-def _json_arg(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as err:
-        raise argparse.ArgumentTypeError(f"not valid JSON: {err}") from err
 
 
 def _split(item: str, parts: int, what: str) -> list[str]:
@@ -125,7 +118,7 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("compare", help="pair statistics: ΔSE, crossover k*, area between curves")
     p.add_argument("--per-problem", required=True)
-    p.add_argument("--comparisons", type=_json_arg, required=True, help=comparisons_help)
+    p.add_argument("--comparisons", type=json_argument, required=True, help=comparisons_help)
     _bootstrap_options(p)
     p.add_argument("--out", required=True, help="comparisons.csv")
     p.add_argument("--summary", help="JSON with one sentence per pair, for the report")
@@ -133,7 +126,7 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("coverage", help="problems solved by base only, other only, both, neither")
     p.add_argument("--per-problem", required=True)
-    p.add_argument("--comparisons", type=_json_arg, required=True, help=comparisons_help)
+    p.add_argument("--comparisons", type=json_argument, required=True, help=comparisons_help)
     p.add_argument("--benchmark", required=True)
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_coverage)
