@@ -154,9 +154,58 @@ def shard_spec(wildcards):
     return f"{wildcards.shard}/{wildcards.nshards}"
 
 
-def sample_seed(wildcards):
-    # Same reason: two seeds of one model and benchmark must not share a cache entry.
-    return int(wildcards.seed)
+def seed_task(wildcards, input, output):
+    """The --benchmark/--seed/--samples/--out/--meta arguments of a one-file sampling job.
+
+    The seed is a param, not only a wildcard: between-workflow caching hashes params but not
+    file names, and two seeds of one model and benchmark must not share a cache entry.
+    """
+    return (
+        f"--benchmark {input.benchmark} --seed {int(wildcards.seed)} "
+        f"--samples {samples_per_seed(wildcards.benchmark)} "
+        f"--out {output.samples} --meta {output.meta}"
+    )
+
+
+# What one sampling job covers (config key sample_job): one seed of one benchmark, all seeds of
+# a benchmark, or all benchmarks and seeds of a model. Fewer jobs mean fewer engine starts and
+# larger batches; more jobs mean more parallelism and finer reruns.
+SAMPLE_JOB = config.get("sample_job", "seed")
+GROUPED_BENCHMARKS = [b for b in BENCHMARKS if shard_count(b) == 1]
+
+
+def grouped_tasks():
+    """(benchmark, seed) of every file one grouped sampling job writes, benchmark left open
+    (None) when the job is per benchmark."""
+    benchmarks = GROUPED_BENCHMARKS if SAMPLE_JOB == "model" else [None]
+    return [(b, s) for b in benchmarks for s in SEEDS]
+
+
+def grouped_outputs():
+    """Named outputs (between-workflow caching needs names) of a grouped sampling job."""
+    outputs = {}
+    for i, (benchmark, seed) in enumerate(grouped_tasks()):
+        stem = f"results/samples/{{model}}/{benchmark or '{benchmark}'}/seed{seed}"
+        outputs[f"samples{i}"] = f"{stem}.jsonl.gz"
+        outputs[f"meta{i}"] = f"{stem}.json"
+    return outputs
+
+
+def grouped_benchmark_inputs(wildcards):
+    names = GROUPED_BENCHMARKS if SAMPLE_JOB == "model" else [wildcards.benchmark]
+    return [f"results/benchmarks/{b}.jsonl" for b in names]
+
+
+def grouped_task_args(wildcards, output):
+    """One --task BENCHMARK SEED SAMPLES OUT META per file of a grouped sampling job."""
+    args = []
+    for i, (benchmark, seed) in enumerate(grouped_tasks()):
+        benchmark = benchmark or wildcards.benchmark
+        args.append(
+            f"--task results/benchmarks/{benchmark}.jsonl {seed} {samples_per_seed(benchmark)} "
+            f"{output[f'samples{i}']} {output[f'meta{i}']}"
+        )
+    return " ".join(args)
 
 
 def sample_gpus(wildcards):
@@ -171,9 +220,10 @@ def sample_mem_mb(wildcards, attempt):
 
 
 def sample_runtime(wildcards, attempt):
-    """Wall time in minutes; a retry asks for more."""
+    """Wall time in minutes, per output file of the job; a retry asks for more."""
     default = 720 if DEVICE == "gpu" else 240
-    return MODELS[wildcards.model].get("runtime", default) * attempt
+    files = 1 if SAMPLE_JOB == "seed" or "shard" in wildcards.keys() else len(grouped_tasks())
+    return MODELS[wildcards.model].get("runtime", default) * files * attempt
 
 
 # ---- inputs and parameters -------------------------------------------------------------------
@@ -213,7 +263,6 @@ def sample_args(wildcards):
         f"--model {shlex.quote(path)}",
         f"--source {shlex.quote(source)}",
         f"--template {model['template']}",
-        f"--samples {samples_per_seed(wildcards.benchmark)}",
         f"--temperature {settings['temperature']}",
         f"--top-p {settings['top_p']}",
         f"--max-tokens {settings['max_tokens']}",

@@ -1,39 +1,6 @@
-# Stage 2: many responses per problem, one job per model x benchmark x seed, or, for a benchmark
-# with `shards` > 1, one job per problem chunk and a merge into the same file.
-
-
-rule sample:
-    input:
-        benchmark="results/benchmarks/{benchmark}.jsonl",
-        model=model_input,
-    output:
-        samples="results/samples/{model}/{benchmark}/seed{seed}.jsonl.gz",
-        meta="results/samples/{model}/{benchmark}/seed{seed}.json",
-    params:
-        args=sample_args,
-        seed=sample_seed,
-    threads: config["threads"]["sample"]
-    resources:
-        gpu=sample_gpus,
-        # One vLLM process drives all the job's GPUs (tensor parallel): one task, where the
-        # SLURM plugin would otherwise start a task per GPU.
-        tasks_per_gpu=0,
-        cpus_per_task=config["threads"]["sample"],
-        mem_mb=sample_mem_mb,
-        runtime=sample_runtime,
-    wildcard_constraints:
-        benchmark=UNSHARDED_BENCHMARKS,
-    # Between-workflow caching (--cache with SNAKEMAKE_OUTPUT_CACHE): projects sharing a model,
-    # benchmark and settings reuse each other's samples. The hash covers params and inputs, so
-    # every setting that changes a response is a param.
-    cache: True
-    log:
-        "logs/sample/{model}/{benchmark}/seed{seed}.log",
-    conda:
-        SAMPLE_ENV
-    shell:
-        "{RB} sample --benchmark {input.benchmark} {params.args} --seed {params.seed} "
-        "--threads {threads} --out {output.samples} --meta {output.meta} > {log} 2>&1"
+# Stage 2: many responses per problem, one file per model x benchmark x seed. A job writes one
+# file, all seeds of a benchmark or all files of a model (config sample_job); a benchmark with
+# `shards` > 1 is sampled by one job per chunk of problems and a merge into the same file.
 
 
 rule shard_problems:
@@ -54,20 +21,75 @@ rule shard_problems:
         "{RB_SHARDS} split --benchmark {input} --shard {params.shard} --out {output} > {log} 2>&1"
 
 
-# The sample rule on one chunk of problems: same command, params and resources.
-use rule sample as sample_shard with:
+# The sampling job of one chunk of problems of one seed; `sample` below is the same job with
+# other inputs and outputs.
+rule sample_shard:
     input:
         benchmark="results/benchmarks/shards/{benchmark}/shard{shard}-of-{nshards}.jsonl",
         model=model_input,
     output:
         samples="results/samples/{model}/{benchmark}/seed{seed}/shard{shard}-of-{nshards}.jsonl.gz",
         meta="results/samples/{model}/{benchmark}/seed{seed}/shard{shard}-of-{nshards}.json",
+    params:
+        args=sample_args,
+        tasks=seed_task,
+    threads: config["threads"]["sample"]
+    resources:
+        gpu=sample_gpus,
+        # One vLLM process drives all the job's GPUs (tensor parallel): one task, where the
+        # SLURM plugin would otherwise start a task per GPU.
+        tasks_per_gpu=0,
+        cpus_per_task=config["threads"]["sample"],
+        mem_mb=sample_mem_mb,
+        runtime=sample_runtime,
     wildcard_constraints:
         benchmark=SHARDED_BENCHMARKS,
-    # `use rule` does not carry the cache directive over.
+    # Between-workflow caching (--cache with SNAKEMAKE_OUTPUT_CACHE): projects sharing a model,
+    # benchmark and settings reuse each other's samples. The hash covers params and inputs, so
+    # every setting that changes a response is a param.
     cache: True
     log:
         "logs/sample/{model}/{benchmark}/seed{seed}/shard{shard}-of-{nshards}.log",
+    conda:
+        SAMPLE_ENV
+    shell:
+        "{RB} sample {params.args} {params.tasks} --threads {threads} > {log} 2>&1"
+
+
+if SAMPLE_JOB == "seed":
+
+    use rule sample_shard as sample with:
+        input:
+            benchmark="results/benchmarks/{benchmark}.jsonl",
+            model=model_input,
+        output:
+            samples="results/samples/{model}/{benchmark}/seed{seed}.jsonl.gz",
+            meta="results/samples/{model}/{benchmark}/seed{seed}.json",
+        wildcard_constraints:
+            benchmark=UNSHARDED_BENCHMARKS,
+        # `use rule` does not carry the cache directive over.
+        cache: True
+        log:
+            "logs/sample/{model}/{benchmark}/seed{seed}.log",
+
+elif GROUPED_BENCHMARKS:
+
+    # One engine start for all seeds of a benchmark, or all benchmarks and seeds of a model, in
+    # one batch: on a CPU, start-up (about a minute) dominates small jobs.
+    use rule sample_shard as sample with:
+        input:
+            benchmarks=grouped_benchmark_inputs,
+            model=model_input,
+        output:
+            **grouped_outputs(),
+        params:
+            args=sample_args,
+            tasks=grouped_task_args,
+        wildcard_constraints:
+            benchmark=UNSHARDED_BENCHMARKS,
+        cache: True
+        log:
+            "logs/sample/{model}.log" if SAMPLE_JOB == "model" else "logs/sample/{model}/{benchmark}.log",
 
 
 rule merge_samples:

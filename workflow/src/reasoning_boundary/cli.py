@@ -54,28 +54,47 @@ def cmd_prepare(args: argparse.Namespace) -> None:
     log.info("prepared %d problems of %s -> %s", count, args.name, args.out)
 
 
-def cmd_sample(args: argparse.Namespace) -> None:
-    from dataclasses import asdict
+def _sample_tasks(args: argparse.Namespace) -> list[tuple[str, int, int, str, str | None]]:
+    """(benchmark, seed, samples, out, meta) of every file the job writes."""
+    single = (args.benchmark, args.seed, args.samples, args.out)
+    if args.task and any(v is not None for v in single):
+        raise records.RecordError(
+            "sample: give either --task (repeatable) or --benchmark/--seed/--samples/--out, "
+            "not both")
+    if args.task:
+        return [(b, int(seed), int(n), out, meta or None) for b, seed, n, out, meta in args.task]
+    missing = [name for name, v in zip(("--benchmark", "--seed", "--samples", "--out"), single,
+                                       strict=True) if v is None]
+    if missing:
+        raise records.RecordError(f"sample: missing {', '.join(missing)} (or use --task)")
+    return [(args.benchmark, args.seed, args.samples, args.out, args.meta)]
 
+
+def cmd_sample(args: argparse.Namespace) -> None:
     from . import provenance
     from .prompts import get_template
     from .sampling import (
         EngineSettings,
+        SampleTask,
         SamplingSettings,
         configure_cpu_backend,
-        engine_versions,
         load_engine,
-        sample_to_file,
+        sample_tasks,
     )
 
-    problems = records.read_problems(args.benchmark)
+    specs = _sample_tasks(args)
     template = get_template(args.template)
-    settings = SamplingSettings(
-        temperature=args.temperature,
-        top_p=args.top_p,
-        max_tokens=args.max_tokens,
-        samples=args.samples,
-    )
+    tasks = [
+        SampleTask(
+            problems=records.read_problems(benchmark),
+            template=template,
+            settings=SamplingSettings(temperature=args.temperature, top_p=args.top_p,
+                                      max_tokens=args.max_tokens, samples=samples),
+            seed=seed,
+            out=Path(out),
+        )
+        for benchmark, seed, samples, out, _ in specs
+    ]
     engine = EngineSettings(
         model=args.model,
         dtype=args.dtype,
@@ -86,31 +105,41 @@ def cmd_sample(args: argparse.Namespace) -> None:
     )
     if args.device == "cpu":
         configure_cpu_backend(args.threads)
-    count = sample_to_file(
-        lambda: load_engine(engine, args.seed), problems, template, settings, args.seed,
-        args.out, model=args.model, chunk_problems=args.chunk_problems, progress=not args.quiet,
-    )
-    facts = {
+    # Responses depend on each request's own seed only; the engine's seed is the first task's.
+    counts = sample_tasks(lambda: load_engine(engine, tasks[0].seed), tasks, model=args.model,
+                          chunk_problems=args.chunk_problems, progress=not args.quiet)
+    model_identity = provenance.model_identity(args.model)
+    source_identity = _source_identity(args.source)
+    for (benchmark, _, _, _, meta), task, count in zip(specs, tasks, counts, strict=True):
+        facts = _sample_facts(args, engine, task, count)
+        if meta:
+            records.write_json(meta, facts)
+        provenance.record(
+            task.out, [benchmark], **{k: v for k, v in facts.items() if k != "versions"},
+            model_identity=model_identity, source_identity=source_identity,
+        )
+        log.info("sampled %d responses -> %s", count, task.out)
+
+
+def _sample_facts(args: argparse.Namespace, engine: Any, task: Any, count: int) -> dict[str, Any]:
+    """The sidecar of one sample file: everything that decided its responses."""
+    from dataclasses import asdict
+
+    from .sampling import engine_versions
+
+    return {
         "model": args.model,
         "model_source": args.source or args.model,
-        "template": template.name,
-        "template_text": asdict(template),
-        "example_prompt": _example_prompt(template, problems),
-        "stop": {kind: _stops(template, kind) for kind in ("math", "code")},
-        "sampling": settings.__dict__ | {"seed": args.seed},
+        "template": task.template.name,
+        "template_text": asdict(task.template),
+        "example_prompt": _example_prompt(task.template, list(task.problems)),
+        "stop": {kind: _stops(task.template, kind) for kind in ("math", "code")},
+        "sampling": task.settings.__dict__ | {"seed": task.seed},
         "engine": {k: v for k, v in engine.__dict__.items() if k != "model"},
         "versions": engine_versions(),
-        "problems": len(problems),
+        "problems": len(task.problems),
         "samples": count,
     }
-    if args.meta:
-        records.write_json(args.meta, facts)
-    provenance.record(
-        args.out, [args.benchmark], **{k: v for k, v in facts.items() if k != "versions"},
-        model_identity=provenance.model_identity(args.model),
-        source_identity=_source_identity(args.source),
-    )
-    log.info("sampled %d responses -> %s", count, args.out)
 
 
 def _source_identity(source: str | None) -> dict[str, Any] | None:
@@ -254,11 +283,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_prepare)
 
     p = sub.add_parser("sample", help="sample responses with vLLM")
-    p.add_argument("--benchmark", required=True, help="a prepared benchmark .jsonl")
+    p.add_argument("--benchmark", help="a prepared benchmark .jsonl")
     p.add_argument("--model", required=True, help="Hugging Face id or local folder")
     p.add_argument("--template", required=True)
-    p.add_argument("--seed", type=int, required=True)
-    p.add_argument("--samples", type=int, required=True, help="responses per problem")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--samples", type=int, help="responses per problem")
+    p.add_argument("--task", nargs=5, action="append",
+                   metavar=("BENCHMARK", "SEED", "SAMPLES", "OUT", "META"),
+                   help="one more output file sampled by the same engine (repeatable; replaces "
+                        "--benchmark/--seed/--samples/--out/--meta; META may be '')")
     p.add_argument("--temperature", type=float, default=0.6)
     p.add_argument("--top-p", type=float, default=0.95)
     p.add_argument("--max-tokens", type=int, default=16384)
@@ -269,7 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--engine-options", type=json_argument, help="more vllm.LLM arguments as JSON")
     p.add_argument("--device", choices=("cpu", "gpu"), default="gpu")
     p.add_argument("--threads", type=int, default=1, help="CPU threads (device cpu)")
-    p.add_argument("--out", required=True)
+    p.add_argument("--out")
     p.add_argument("--meta", help="sidecar JSON with the exact settings")
     p.add_argument("--source", help="the model source as configured (for provenance)")
     p.add_argument("--chunk-problems", type=int, default=64,

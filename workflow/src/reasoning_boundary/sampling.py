@@ -103,11 +103,23 @@ def generate(
     progress: bool = True,
 ) -> list[Sample]:
     """Sample ``settings.samples`` responses for every problem; records in problem order."""
-    prompts = [render_prompt(template, p) for p in problems]
-    params = [sampling_params(settings, template, p, seed) for p in problems]
+    return generate_requests(llm, [(p, template, settings, seed) for p in problems], progress)
+
+
+Request = tuple[Problem, Template, SamplingSettings, int]
+
+
+def generate_requests(llm: Any, requests: Sequence[Request], progress: bool = True) -> list[Sample]:
+    """One ``llm.generate`` call for requests that may differ in template, settings and seed.
+
+    A request's responses depend only on its own seed, so requests of several seeds and
+    benchmarks share a batch: on a CPU a larger batch is what makes decoding fast.
+    """
+    prompts = [render_prompt(template, problem) for problem, template, _, _ in requests]
+    params = [sampling_params(s, t, problem, seed) for problem, t, s, seed in requests]
     outputs = llm.generate(prompts, params, use_tqdm=progress)
     samples: list[Sample] = []
-    for problem, output in zip(problems, outputs, strict=True):
+    for (problem, _, _, seed), output in zip(requests, outputs, strict=True):
         for completion in sorted(output.outputs, key=lambda o: o.index):
             samples.append(
                 Sample(
@@ -147,6 +159,17 @@ def _chunk_fingerprint(problems: Sequence[Problem], template: Template,
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class SampleTask:
+    """One output file: every problem of a benchmark sampled under one seed."""
+
+    problems: Sequence[Problem]
+    template: Template
+    settings: SamplingSettings
+    seed: int
+    out: Path
+
+
 def sample_to_file(
     start_engine: Callable[[], Any],
     problems: Sequence[Problem],
@@ -158,35 +181,78 @@ def sample_to_file(
     chunk_problems: int = 64,
     progress: bool = True,
 ) -> int:
-    """Sample in chunks of problems, each kept in ``<out>.partial/`` until all are done.
+    """Sample one benchmark under one seed into ``out``; returns the number of samples."""
+    task = SampleTask(problems, template, settings, seed, Path(out))
+    return sample_tasks(start_engine, [task], model, chunk_problems, progress)[0]
+
+
+def sample_tasks(
+    start_engine: Callable[[], Any],
+    tasks: Sequence[SampleTask],
+    model: str,
+    chunk_problems: int = 64,
+    progress: bool = True,
+) -> list[int]:
+    """Sample several output files with one engine, in chunks kept in ``<out>.partial/``.
 
     Memory stays flat however many responses a job makes, and a job that is killed (or runs out
     of time on a cluster) resumes from its last finished chunk: chunks are written atomically and
     carry a fingerprint of everything that shapes a response, so a stale chunk is never reused.
-    The engine starts only if a chunk is missing. Returns the number of samples written.
+    Missing chunks of all tasks are packed into ``llm.generate`` calls of up to
+    ``chunk_problems`` problems. The engine starts only if a chunk is missing. Returns the number
+    of samples written per task.
     """
-    out = Path(out)
-    partial = Path(str(out) + ".partial")
-    fingerprint = _chunk_fingerprint(problems, template, settings, seed, model)
+    size = max(1, chunk_problems)
+    pending: list[tuple[Path, SampleTask, Sequence[Problem]]] = []
+    chunk_files: list[list[Path]] = []
+    for task in tasks:
+        partial = _fresh_partial_dir(task, model)
+        chunks = [task.problems[i:i + size] for i in range(0, len(task.problems), size)]
+        files = [partial / f"chunk{index:06d}.jsonl.gz" for index in range(len(chunks))]
+        chunk_files.append(files)
+        pending += [(f, task, c) for f, c in zip(files, chunks, strict=True) if not f.is_file()]
+    llm = None
+    for batch in _pack(pending, size):
+        if llm is None:
+            llm = start_engine()
+        requests = [(p, task.template, task.settings, task.seed)
+                    for _, task, chunk in batch for p in chunk]
+        samples = generate_requests(llm, requests, progress)
+        for chunk_file, task, chunk in batch:
+            count = len(chunk) * task.settings.samples
+            write_jsonl(chunk_file, samples[:count])
+            samples = samples[count:]
+    counts = []
+    for task, files in zip(tasks, chunk_files, strict=True):
+        counts.append(write_jsonl(task.out, (r for f in files for r in read_jsonl(f))))
+        shutil.rmtree(_partial_dir(task.out))
+    return counts
+
+
+def _partial_dir(out: Path) -> Path:
+    return Path(str(out) + ".partial")
+
+
+def _fresh_partial_dir(task: SampleTask, model: str) -> Path:
+    """The task's chunk folder, emptied if its chunks were made under other settings."""
+    partial = _partial_dir(task.out)
+    fingerprint = _chunk_fingerprint(task.problems, task.template, task.settings, task.seed, model)
     stamp = partial / "fingerprint"
     if partial.is_dir() and (not stamp.is_file() or stamp.read_text() != fingerprint):
         shutil.rmtree(partial)
     partial.mkdir(parents=True, exist_ok=True)
     stamp.write_text(fingerprint)
-    size = max(1, chunk_problems)
-    chunks = [problems[i:i + size] for i in range(0, len(problems), size)]
-    llm = None
-    for index, chunk in enumerate(chunks):
-        chunk_file = partial / f"chunk{index:06d}.jsonl.gz"
-        if chunk_file.is_file():
-            continue
-        if llm is None:
-            llm = start_engine()
-        write_jsonl(chunk_file, generate(llm, chunk, template, settings, seed, progress))
-    count = write_jsonl(
-        out,
-        (record for index in range(len(chunks))
-         for record in read_jsonl(partial / f"chunk{index:06d}.jsonl.gz")),
-    )
-    shutil.rmtree(partial)
-    return count
+    return partial
+
+
+def _pack(pending: list, size: int) -> list[list]:
+    """Consecutive chunks grouped into batches of at most ``size`` problems each."""
+    batches: list[list] = []
+    total = size
+    for item in pending:
+        if total + len(item[2]) > size:
+            batches.append([])
+            total = 0
+        batches[-1].append(item)
+        total += len(item[2])
+    return batches

@@ -59,6 +59,19 @@ def load_benchmark(name: str, spec: dict[str, Any], base_dir: Path) -> list[Prob
     return select(problems, name, spec)
 
 
+def _synthetic_steps(name: str, steps: Any) -> int | list[int]:
+    if isinstance(steps, int) and not isinstance(steps, bool) and steps >= 0:
+        return steps
+    if (isinstance(steps, list) and len(steps) == 2
+            and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in steps)
+            and steps[0] <= steps[1]):
+        return steps
+    raise BenchmarkError(
+        f"benchmark '{name}': synthetic.steps is {steps!r}; give a count >= 0 or a range "
+        "[low, high] (for example [0, 2])."
+    )
+
+
 def _need(spec: dict[str, Any], key: str, name: str, source: str) -> Any:
     if not spec.get(key):
         raise BenchmarkError(f"benchmark '{name}': source '{source}' needs `{key}`.")
@@ -73,7 +86,7 @@ def _read(name: str, spec: dict[str, Any], base_dir: Path, source: str
             raise BenchmarkError(f"benchmark '{name}': `synthetic.n_problems` is required.")
         problems = generate(
             int(options["n_problems"]),
-            steps=int(options.get("steps") or 3),
+            steps=_synthetic_steps(name, options.get("steps", 3)),
             seed=int(options.get("seed") or 0),
             prefix=name,
         )

@@ -1,4 +1,4 @@
-"""Deterministic subsets of a benchmark (`limit`, `select`, `select_seed`)."""
+"""Deterministic subsets of a benchmark (`ids`, `limit`, `select`, `select_seed`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ SELECT_MODES = ("first", "random")
 
 
 def select(problems: list[Problem], name: str, spec: dict[str, Any]) -> list[Problem]:
-    """The first `limit` problems, or `limit` drawn with `select_seed`, kept in file order."""
+    """The problems named in `ids`, then the first `limit` of them or `limit` drawn with
+    `select_seed`; always in file order."""
+    problems = _named(problems, name, spec.get("ids"))
     limit = spec.get("limit")
     mode = spec.get("select") or "first"
     if mode not in SELECT_MODES:
@@ -37,3 +39,19 @@ def select(problems: list[Problem], name: str, spec: dict[str, Any]) -> list[Pro
     # keeps the file order, so a subset's problems appear in the same order as in the source.
     chosen = sorted(random.Random(seed).sample(range(len(problems)), limit))
     return [problems[index] for index in chosen]
+
+
+def _named(problems: list[Problem], name: str, ids: list[str] | None) -> list[Problem]:
+    if not ids:
+        return list(problems)
+    if not problems:  # the config check before any read
+        return []
+    known = {p["id"] for p in problems}
+    missing = [i for i in ids if i not in known]
+    if missing:
+        raise BenchmarkError(
+            f"benchmark '{name}': ids {missing} are not in the benchmark (ids look like "
+            f"'{problems[0]['id']}'). Fix or remove them under `ids`."
+        )
+    wanted = set(ids)
+    return [p for p in problems if p["id"] in wanted]

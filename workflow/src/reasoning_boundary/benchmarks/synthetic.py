@@ -8,6 +8,7 @@ so tests can recompute the gold answer independently of the story text.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..records import Problem
@@ -93,17 +94,26 @@ def make_problem(rng: random.Random, steps: int) -> tuple[str, str, int, str]:
     return " ".join(sentences), expr, value, theme.items
 
 
-def generate(n_problems: int, steps: int = 3, seed: int = 0, prefix: str = "arithmetic"
-             ) -> list[Problem]:
-    """`n_problems` word problems of `steps` operations each, identical for identical seeds."""
-    if n_problems < 1 or steps < 1:
-        raise ValueError(f"synthetic: n_problems ({n_problems}) and steps ({steps}) must be >= 1.")
+def generate(n_problems: int, steps: int | Sequence[int] = 3, seed: int = 0,
+             prefix: str = "arithmetic") -> list[Problem]:
+    """`n_problems` word problems, identical for identical seeds.
+
+    ``steps`` is the number of operations after the opening sentence, or ``[low, high]`` to draw
+    it per problem: a mix of difficulties spreads per-problem accuracy, which is what pass@k
+    curves of a small model need in order to rise at all.
+    """
+    low, high = (steps, steps) if isinstance(steps, int) else tuple(steps)
+    if n_problems < 1 or low < 0 or high < low:
+        raise ValueError(f"synthetic: n_problems ({n_problems}) must be >= 1 and steps "
+                         f"({steps}) a count >= 0 or a range [low, high] with low <= high.")
     # A private Random, seeded with an int, is stable across runs and PYTHONHASHSEED values.
     rng = random.Random(seed)
     width = max(4, len(str(n_problems - 1)))
     problems: list[Problem] = []
     for index in range(n_problems):
-        question, expr, answer, items = make_problem(rng, steps)
+        # A fixed count draws nothing extra, so existing configs keep their problems.
+        count = low if low == high else rng.randint(low, high)
+        question, expr, answer, items = make_problem(rng, count)
         problems.append({
             "id": f"{prefix}/{index:0{width}d}",
             "kind": "math",
@@ -112,7 +122,7 @@ def generate(n_problems: int, steps: int = 3, seed: int = 0, prefix: str = "arit
             "prompt": None,
             "entry_point": None,
             "tests": None,
-            "meta": {"expression": expr, "steps": steps, "theme": items, "seed": seed,
+            "meta": {"expression": expr, "steps": count, "theme": items, "seed": seed,
                      "source": "synthetic"},
         })
     return problems

@@ -44,7 +44,11 @@ def plan_checks(problems: Mapping[str, Problem], samples: Sequence[Sample]) -> C
             f"{len(unknown)} sample problem id(s) are not in the benchmark, e.g. "
             f"{min(unknown)!r}; were the samples made from another benchmark file?"
         )
-    extracted = [extract_answer(s["response"]) for s in samples]
+    # The paper's grader (Qwen2.5-Math's extract_answer, use_last_number=True) falls back to the
+    # last number of a response; here only of one that ended by itself, because the last number
+    # of a response cut off at max_tokens is an intermediate result, not an answer.
+    extracted = [extract_answer(s["response"], last_number=s.get("finish_reason") != "length")
+                 for s in samples]
     keys = sorted(
         {(s["problem_id"], e) for s, e in zip(samples, extracted, strict=True)
          if e is not None and _gold(problems[s["problem_id"]]) is not None}

@@ -2,8 +2,9 @@
 
 The order follows the conventions of the paper's evaluation code (Qwen2.5-Math style): the
 last ``\\boxed{...}`` (or ``\\fbox{...}``) wins; without one, the last "the answer is X", then
-the last "final answer is X", then a DAPO-style ``Answer: X`` on the last line. Only the answer
-string is returned; deciding whether it is right is math_check's job.
+the last "final answer is X", then a DAPO-style ``Answer: X`` on the last line, and, if asked
+(``last_number``, as the paper's grader does by default), the last number of the response. Only
+the answer string is returned; deciding whether it is right is math_check's job.
 """
 
 from __future__ import annotations
@@ -18,11 +19,16 @@ _SENTENCE_END = re.compile(r"\.(?:\s|$)")
 # parse as a product of symbols (18*d*o*l*l*a*r*s) and fail a correct answer.
 _NUMBER_THEN_WORDS = re.compile(r"^(-?\d[\d,]*(?:\.\d+)?)\s+[A-Za-z]{3,}(?:\s+[A-Za-z]+)*$")
 # Math delimiters and markdown emphasis around an answer carry no meaning for the grader.
+_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
 _WRAPPERS = (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]"), ("**", "**"), ("*", "*"))
 
 
-def extract_answer(response: str) -> str | None:
-    """Return the final answer stated in ``response``, or None if it states none."""
+def extract_answer(response: str, last_number: bool = False) -> str | None:
+    """Return the final answer stated in ``response``, or None if it states none.
+
+    With ``last_number``, a response that states no answer in any of the recognised forms is
+    taken to answer with its last number ("So, Fatima has 6 books." answers 6).
+    """
     if not response:
         return None
     boxed = _last_boxed(response)
@@ -39,7 +45,10 @@ def extract_answer(response: str) -> str | None:
         if answer is not None:
             return answer
     match = _ANSWER_LINE.match(response.rstrip().rsplit("\n", 1)[-1].strip())
-    return _clean(match.group(1)) if match else None
+    if match:
+        return _clean(match.group(1))
+    numbers = _NUMBER.findall(response) if last_number else []
+    return numbers[-1].replace(",", "") if numbers else None
 
 
 def _last_boxed(text: str) -> str | None:
