@@ -84,3 +84,13 @@ def test_verified_file_is_valid_gzip_json_lines(tmp_path, benchmark):
     with gzip.open(tmp_path / "v.jsonl.gz", "rt") as handle:
         verdicts = [json.loads(line) for line in handle]
     assert [v["correct"] for v in verdicts] == [True, True, False, False, False, False]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--benchmark", "b.jsonl", "--seed", "0", "--samples", "2", "--out", "o.jsonl.gz",
+      "--task", "b.jsonl", "1", "2", "p.jsonl.gz", ""], "either --task"),
+    (["--benchmark", "b.jsonl", "--samples", "2", "--out", "o.jsonl.gz"], "missing --seed"),
+])
+def test_sample_arguments_are_checked_before_any_engine_starts(args, message, caplog):
+    assert main(["sample", "--model", "m", "--template", "chatml", *args]) == 2
+    assert message in caplog.text

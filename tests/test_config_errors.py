@@ -22,7 +22,8 @@ def test_embedded_default_plans_every_stage_for_every_model_benchmark_and_seed(t
     jobs = planned_jobs(result)
     runs = len(EMBEDDED["models"]) * len(EMBEDDED["benchmarks"]) * len(EMBEDDED["seeds"])
     assert jobs["prepare"] == len(EMBEDDED["benchmarks"])
-    assert jobs["sample"] == runs
+    assert EMBEDDED["sample_job"] == "model"  # one sampling job per model writes every file
+    assert jobs["sample"] == len(EMBEDDED["models"])
     assert jobs["verify"] == runs
     assert jobs["aggregate"] == 1
     assert jobs["plot_pass_at_k"] == len(EMBEDDED["benchmarks"])
@@ -30,6 +31,31 @@ def test_embedded_default_plans_every_stage_for_every_model_benchmark_and_seed(t
         for benchmark in EMBEDDED["benchmarks"]:
             for seed in EMBEDDED["seeds"]:
                 assert f"results/samples/{model}/{benchmark}/seed{seed}.jsonl.gz" in result.stdout
+
+
+@pytest.mark.parametrize("granularity", ["seed", "benchmark", "model"])
+def test_every_sample_file_is_written_by_exactly_one_job_of_the_chosen_size(tmp_path,
+                                                                             granularity):
+    config = {**copy.deepcopy(EMBEDDED), "sample_job": granularity}
+    result = snakemake(tmp_path, write_config(tmp_path, config), "-n", "--printshellcmds",
+                       timeout=300)
+    assert result.returncode == 0, result.stderr
+    models, benchmarks, seeds = (list(config[k]) for k in ("models", "benchmarks", "seeds"))
+    per_job = {"seed": 1, "benchmark": len(seeds), "model": len(benchmarks) * len(seeds)}
+    assert planned_jobs(result)["sample"] == len(models) * len(benchmarks) * len(seeds) \
+        // per_job[granularity]
+    commands = [line for line in result.stdout.splitlines() if " sample --model " in line]
+    for model in models:
+        for benchmark in benchmarks:
+            for seed in seeds:
+                out = f"results/samples/{model}/{benchmark}/seed{seed}.jsonl.gz"
+                writers = [c for c in commands if f" {out} " in c]
+                assert len(writers) == 1, (out, writers)
+                # The file's own benchmark, seed and sample count travel with it.
+                task = f"results/benchmarks/{benchmark}.jsonl {seed} {config['samples_per_seed']}"
+                single = (f"--benchmark results/benchmarks/{benchmark}.jsonl --seed {seed} "
+                          f"--samples {config['samples_per_seed']}")
+                assert (single if granularity == "seed" else task) in writers[0]
 
 
 def test_unknown_key_is_named(tmp_path):

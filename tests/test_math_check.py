@@ -42,9 +42,30 @@ def test_extract_answer(response: str, expected: str | None) -> None:
     assert extract_answer(response) == expected
 
 
-def _sample(problem_id: str, index: int, response: str, seed: int = 0) -> Sample:
+def _sample(problem_id: str, index: int, response: str, seed: int = 0,
+            finish_reason: str = "stop") -> Sample:
     return Sample(problem_id=problem_id, sample_index=index, seed=seed, response=response,
-                  num_tokens=len(response) // 4, finish_reason="stop")
+                  num_tokens=len(response) // 4, finish_reason=finish_reason)
+
+
+@pytest.mark.parametrize(("response", "expected"), [
+    ("So, Fatima has 6 books.", "6"),
+    ("She has 1,234 apples, 2 of them red.", "2"),
+    ("The balance is -3.5 now.", "-3.5"),
+    ("The answer is 7. Later: 8 more.", "7"),  # a stated answer wins over the last number
+    ("no number at all", None),
+])
+def test_last_number_fallback(response: str, expected: str | None) -> None:
+    assert extract_answer(response, last_number=True) == expected
+
+
+def test_last_number_counts_only_for_responses_that_ended_by_themselves() -> None:
+    problems = {"q": _math("q", "48")}
+    samples = [_sample("q", 0, "Gus has 23 + 25 = 48 pencils."),
+               _sample("q", 1, "Gus has 23 + 25 = 48 pencils, and", finish_reason="length")]
+    verdicts = verify_math(problems, samples, workers=1, progress=False)
+    assert [(v["status"], v["extracted"]) for v in verdicts] == [("passed", "48"),
+                                                                 ("no_answer", None)]
 
 
 def _math(pid: str, answer: str) -> Problem:

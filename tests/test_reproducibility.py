@@ -43,12 +43,20 @@ def dry_run_with(run: Path, tmp_path: Path, config: dict) -> dict[str, int]:
     return planned_jobs(result)
 
 
-def test_same_config_and_seed_give_byte_identical_samples(tiny_local_run, tmp_path):
+def test_same_seed_gives_byte_identical_samples_whatever_the_job_granularity(tiny_local_run,
+                                                                             tmp_path):
+    """The run sampled each model's files in one job and batch; one file alone gives the same
+    bytes: a response depends on its seed and problem only."""
     again = copy_run(tiny_local_run, tmp_path / "again")
+    config = {**copy.deepcopy(CONFIG), "sample_job": "seed"}
+    configfile = again / "per-seed.yaml"
+    configfile.write_text(json.dumps(config))
     target = f"results/samples/{MODELS[0]}/{BENCHMARKS[0]}/seed0.jsonl.gz"
-    result = snakemake(again, again / "config.yaml", "--cores", "2", "--forcerun", "sample",
+    result = snakemake(again, configfile, "--cores", "2", "--forcerun", "sample",
                        "--allowed-rules", "sample", "--", target)
     assert result.returncode == 0, result.stderr
+    # The per-seed job ran: its log path exists only in that mode.
+    assert (again / f"logs/sample/{MODELS[0]}/{BENCHMARKS[0]}/seed0.log").is_file()
     assert (again / target).stat().st_mtime > (tiny_local_run / target).stat().st_mtime
     assert (again / target).read_bytes() == (tiny_local_run / target).read_bytes()
 
@@ -61,12 +69,13 @@ def test_plot_option_reruns_only_plots(tiny_local_run, tmp_path):
                                   "plot_histogram", "plot_perplexity", "all"}, jobs
 
 
-def test_added_seed_reruns_only_that_seeds_jobs_and_the_aggregates(tiny_local_run, tmp_path):
+def test_added_seed_reruns_the_models_sampling_jobs_and_the_aggregates(tiny_local_run, tmp_path):
     config = copy.deepcopy(CONFIG)
     config["seeds"] = [*CONFIG["seeds"], 5]
     jobs = dry_run_with(tiny_local_run, tmp_path, config)
-    runs = len(MODELS) * len(BENCHMARKS)
-    assert jobs["sample"] == runs and jobs["verify"] == runs
+    # sample_job: model: one job per model writes every file, the new seed's among them.
+    assert jobs["sample"] == len(MODELS)
+    assert jobs["verify"] == len(MODELS) * len(BENCHMARKS) * len(config["seeds"])
     assert "prepare" not in jobs and "convert_model" not in jobs
     assert jobs["aggregate"] == 1
     planned = snakemake(tiny_local_run, tmp_path / "changed.yaml", "-n").stdout
@@ -79,7 +88,7 @@ def test_temperature_change_reruns_sampling_of_the_models_it_reaches(tiny_local_
     jobs = dry_run_with(tiny_local_run, tmp_path, config)
     # Only models without their own temperature take the global one.
     reached = [m for m in MODELS if "temperature" not in CONFIG["models"][m].get("sampling", {})]
-    assert jobs["sample"] == len(reached) * len(BENCHMARKS) * len(CONFIG["seeds"])
+    assert jobs["sample"] == len(reached)  # one job per model
     assert "prepare" not in jobs
 
 
@@ -146,8 +155,10 @@ def test_sigkill_during_sampling_leaves_no_finished_file_and_rerun_redoes_only_t
             assert all(json.loads(line) for line in handle)
     result = snakemake(run, run / "config.yaml", "-n")
     jobs = planned_jobs(result)
-    runs = len(MODELS) * len(BENCHMARKS) * len(CONFIG["seeds"])
-    assert jobs["sample"] == runs - len(finished)
+    # One sampling job per model: it is planned again unless all of its files are whole.
+    unfinished = [m for m in MODELS for b in BENCHMARKS for s in CONFIG["seeds"]
+                  if run / f"results/samples/{m}/{b}/seed{s}.jsonl.gz" not in finished]
+    assert jobs["sample"] == len(set(unfinished)) >= 1
     assert "prepare" not in jobs and "convert_model" not in jobs
     _wait_until_gone("VLLM::", run, timeout=60)
 

