@@ -44,7 +44,7 @@ def test_every_sample_file_is_written_by_exactly_one_job_of_the_chosen_size(tmp_
     per_job = {"seed": 1, "benchmark": len(seeds), "model": len(benchmarks) * len(seeds)}
     assert planned_jobs(result)["sample"] == len(models) * len(benchmarks) * len(seeds) \
         // per_job[granularity]
-    commands = [line for line in result.stdout.splitlines() if " sample --model " in line]
+    commands = [line for line in result.stdout.splitlines() if " --quiet sample " in line]
     for model in models:
         for benchmark in benchmarks:
             for seed in seeds:
@@ -52,10 +52,14 @@ def test_every_sample_file_is_written_by_exactly_one_job_of_the_chosen_size(tmp_
                 writers = [c for c in commands if f" {out} " in c]
                 assert len(writers) == 1, (out, writers)
                 # The file's own benchmark, seed and sample count travel with it.
-                task = f"results/benchmarks/{benchmark}.jsonl {seed} {config['samples_per_seed']}"
-                single = (f"--benchmark results/benchmarks/{benchmark}.jsonl --seed {seed} "
-                          f"--samples {config['samples_per_seed']}")
-                assert (single if granularity == "seed" else task) in writers[0]
+                n = config["samples_per_seed"]
+                if granularity == "seed":
+                    assert f"--benchmark results/benchmarks/{benchmark}.jsonl " in writers[0]
+                    assert f" --seed {seed} --samples {n} " in writers[0]
+                    assert f" --out {out} " in writers[0]
+                else:
+                    assert f"--task results/benchmarks/{benchmark}.jsonl {seed} {n} {out} " \
+                        in writers[0]
 
 
 def test_unknown_key_is_named(tmp_path):

@@ -154,17 +154,14 @@ def shard_spec(wildcards):
     return f"{wildcards.shard}/{wildcards.nshards}"
 
 
-def seed_task(wildcards, input, output):
-    """The --benchmark/--seed/--samples/--out/--meta arguments of a one-file sampling job.
+def sample_seed(wildcards):
+    # A param, not only a wildcard: between-workflow caching hashes params but not file names,
+    # and two seeds of one model and benchmark must not share a cache entry.
+    return int(wildcards.seed)
 
-    The seed is a param, not only a wildcard: between-workflow caching hashes params but not
-    file names, and two seeds of one model and benchmark must not share a cache entry.
-    """
-    return (
-        f"--benchmark {input.benchmark} --seed {int(wildcards.seed)} "
-        f"--samples {samples_per_seed(wildcards.benchmark)} "
-        f"--out {output.samples} --meta {output.meta}"
-    )
+
+def sample_count(wildcards):
+    return samples_per_seed(wildcards.benchmark)
 
 
 # What one sampling job covers (config key sample_job): one seed of one benchmark, all seeds of
@@ -224,6 +221,19 @@ def sample_runtime(wildcards, attempt):
     default = 720 if DEVICE == "gpu" else 240
     files = 1 if SAMPLE_JOB == "seed" or "shard" in wildcards.keys() else len(grouped_tasks())
     return MODELS[wildcards.model].get("runtime", default) * files * attempt
+
+
+def sample_resources():
+    """Resources of every sampling rule (one file, a chunk, or a group of files)."""
+    return dict(
+        gpu=sample_gpus,
+        # One vLLM process drives all the job's GPUs (tensor parallel): one task, where the
+        # SLURM plugin would otherwise start a task per GPU.
+        tasks_per_gpu=0,
+        cpus_per_task=config["threads"]["sample"],
+        mem_mb=sample_mem_mb,
+        runtime=sample_runtime,
+    )
 
 
 # ---- inputs and parameters -------------------------------------------------------------------

@@ -21,8 +21,8 @@ rule shard_problems:
         "{RB_SHARDS} split --benchmark {input} --shard {params.shard} --out {output} > {log} 2>&1"
 
 
-# The sampling job of one chunk of problems of one seed; `sample` below is the same job with
-# other inputs and outputs.
+# The sampling job of one chunk of problems of one seed; `sample` is the same job on a whole
+# benchmark when a job writes one file.
 rule sample_shard:
     input:
         benchmark="results/benchmarks/shards/{benchmark}/shard{shard}-of-{nshards}.jsonl",
@@ -32,28 +32,25 @@ rule sample_shard:
         meta="results/samples/{model}/{benchmark}/seed{seed}/shard{shard}-of-{nshards}.json",
     params:
         args=sample_args,
-        tasks=seed_task,
+        seed=sample_seed,
+        samples=sample_count,
     threads: config["threads"]["sample"]
     resources:
-        gpu=sample_gpus,
-        # One vLLM process drives all the job's GPUs (tensor parallel): one task, where the
-        # SLURM plugin would otherwise start a task per GPU.
-        tasks_per_gpu=0,
-        cpus_per_task=config["threads"]["sample"],
-        mem_mb=sample_mem_mb,
-        runtime=sample_runtime,
+        **sample_resources(),
     wildcard_constraints:
         benchmark=SHARDED_BENCHMARKS,
     # Between-workflow caching (--cache with SNAKEMAKE_OUTPUT_CACHE): projects sharing a model,
     # benchmark and settings reuse each other's samples. The hash covers params and inputs, so
-    # every setting that changes a response is a param.
+    # every setting that changes a response is a param, and file names are kept out of params.
     cache: True
     log:
         "logs/sample/{model}/{benchmark}/seed{seed}/shard{shard}-of-{nshards}.log",
     conda:
         SAMPLE_ENV
     shell:
-        "{RB} sample {params.args} {params.tasks} --threads {threads} > {log} 2>&1"
+        "{RB} sample --benchmark {input.benchmark} {params.args} --seed {params.seed} "
+        "--samples {params.samples} --threads {threads} --out {output.samples} "
+        "--meta {output.meta} > {log} 2>&1"
 
 
 if SAMPLE_JOB == "seed":
@@ -75,8 +72,9 @@ if SAMPLE_JOB == "seed":
 elif GROUPED_BENCHMARKS:
 
     # One engine start for all seeds of a benchmark, or all benchmarks and seeds of a model, in
-    # one batch: on a CPU, start-up (about a minute) dominates small jobs.
-    use rule sample_shard as sample with:
+    # one batch: on a CPU, start-up (about a minute) dominates small jobs. Its params name the
+    # files, so between-workflow caching of these jobs needs the same model and benchmark names.
+    rule sample:
         input:
             benchmarks=grouped_benchmark_inputs,
             model=model_input,
@@ -85,11 +83,18 @@ elif GROUPED_BENCHMARKS:
         params:
             args=sample_args,
             tasks=grouped_task_args,
+        threads: config["threads"]["sample"]
+        resources:
+            **sample_resources(),
         wildcard_constraints:
             benchmark=UNSHARDED_BENCHMARKS,
         cache: True
         log:
             "logs/sample/{model}.log" if SAMPLE_JOB == "model" else "logs/sample/{model}/{benchmark}.log",
+        conda:
+            SAMPLE_ENV
+        shell:
+            "{RB} sample {params.args} {params.tasks} --threads {threads} > {log} 2>&1"
 
 
 rule merge_samples:
