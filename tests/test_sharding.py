@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from fake_engine import FakeEngine
-from reasoning_boundary import records, sampling, shards
+from reasoning_boundary import provenance, records, sampling, shards
 from reasoning_boundary.prompts import get_template
 from workflow_helpers import planned_jobs, snakemake, write_config
 
@@ -79,6 +79,10 @@ def test_merged_file_is_byte_identical_to_one_jobs_file(tmp_path):
     # The first shard's prompt is the one an unsharded job records; what differs is kept.
     assert summary["example_prompt"] == "p00" and summary["model"] == "m"
     assert summary["per_shard"] == {"host": ["node0", "node1", "node0"]}
+    # Provenance of the merged file names every shard file by checksum.
+    sidecar = json.loads(provenance.sidecar_path(merged).read_text())
+    assert sorted(sidecar["inputs"]) == sorted(sample_files) and sidecar["shards"] == 3
+    assert all(len(digest) == 64 for digest in sidecar["inputs"].values())
 
 
 def test_split_writes_contiguous_chunks_in_order(tmp_path):

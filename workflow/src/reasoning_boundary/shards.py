@@ -108,9 +108,14 @@ def merge(samples: Sequence[str], metas: Sequence[str], out: str, meta_out: str 
     if len(samples) != len(metas):
         raise SystemExit(f"{len(samples)} sample file(s) but {len(metas)} sidecar(s)")
     count = records.write_jsonl(out, merge_records([records.read_samples(p) for p in samples]))
+    merged = merge_meta([json.loads(Path(p).read_text()) for p in metas])
     if meta_out:
-        loaded = [json.loads(Path(p).read_text()) for p in metas]
-        records.write_json(meta_out, merge_meta(loaded))
+        records.write_json(meta_out, merged)
+    from . import provenance
+
+    # The shards' own sidecars (model, engine, sampling settings) are nested under the inputs.
+    provenance.record(out, list(samples), shards=len(samples), samples=count,
+                      sampling=merged.get("sampling"))
     return count
 
 
