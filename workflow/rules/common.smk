@@ -189,7 +189,7 @@ def grouped_outputs():
 
 
 def grouped_benchmark_inputs(wildcards):
-    names = GROUPED_BENCHMARKS if SAMPLE_JOB == "model" else [wildcards.benchmark]
+    names = dict.fromkeys(b or wildcards.benchmark for b, _ in grouped_tasks())
     return [f"results/benchmarks/{b}.jsonl" for b in names]
 
 
