@@ -90,6 +90,7 @@ def test_verified_file_is_valid_gzip_json_lines(tmp_path, benchmark):
     (["--benchmark", "b.jsonl", "--seed", "0", "--samples", "2", "--out", "o.jsonl.gz",
       "--task", "b.jsonl", "1", "2", "p.jsonl.gz", ""], "either --task"),
     (["--benchmark", "b.jsonl", "--samples", "2", "--out", "o.jsonl.gz"], "missing --seed"),
+    (["--task", "b.jsonl", "zero", "2", "p.jsonl.gz", ""], "SEED and SAMPLES whole numbers"),
 ])
 def test_sample_arguments_are_checked_before_any_engine_starts(args, message, caplog):
     assert main(["sample", "--model", "m", "--template", "chatml", *args]) == 2

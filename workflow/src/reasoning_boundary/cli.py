@@ -62,7 +62,13 @@ def _sample_tasks(args: argparse.Namespace) -> list[tuple[str, int, int, str, st
             "sample: give either --task (repeatable) or --benchmark/--seed/--samples/--out, "
             "not both")
     if args.task:
-        return [(b, int(seed), int(n), out, meta or None) for b, seed, n, out, meta in args.task]
+        try:
+            return [(b, int(seed), int(n), out, meta or None)
+                    for b, seed, n, out, meta in args.task]
+        except ValueError:
+            raise records.RecordError(
+                "sample: --task takes BENCHMARK SEED SAMPLES OUT META, SEED and SAMPLES whole "
+                f"numbers; got {args.task}") from None
     missing = [name for name, v in zip(("--benchmark", "--seed", "--samples", "--out"), single,
                                        strict=True) if v is None]
     if missing:
