@@ -28,5 +28,5 @@ include: "workflow/rules/analysis.smk"
 
 rule all:
     input:
-        all_outputs(),
+        PLAN.all_outputs(),
     default_target: True

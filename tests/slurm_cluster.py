@@ -5,7 +5,7 @@ its own on its own socket, with ports picked free at start. So the cluster neith
 depends on a system SLURM or munge, and two test sessions can each run one at the same time.
 Each daemon is stopped by the pid it wrote, never by name.
 
-What works here (Debian 12, root, no systemd; see the notes of issue 5): linuxproc process
+What works here (Debian 12, root, no systemd; measured on this kind of machine): linuxproc process
 tracking, no task plugin, cons_tres with CR_Core_Memory and a DefMemPerCPU (without it one job
 holds the whole node). There is no slurmdbd, so ``sacct`` fails; the Snakemake plugin is
 told to use ``squeue``, which it honours only when MinJobAge >= 3 x its first status-check

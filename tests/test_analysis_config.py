@@ -27,7 +27,7 @@ def test_tiny_config_plans_every_analysis(tmp_path: Path):
     name = "smollm2-135m-vs-smollm2-135m-sharp"
     for path in (f"results/plots/{name}/pass_at_k_arithmetic.svg",
                  f"results/plots/{name}/perplexity.png", "results/tables/comparisons.tex",
-                 "results/tables/coverage_humaneval.csv", "results/report/summary.json"):
+                 "results/tables/coverage_humaneval.csv", "results/report/summary.html"):
         assert path in result.stdout
 
 

@@ -25,12 +25,12 @@ def test_powers_of_two_end_at_n():
 def test_pass_at_k_is_pivoted_to_powers_of_two_in_percent(tmp_path: Path):
     frame = pd.DataFrame({"model": "m_1", "benchmark": "b", "k": range(1, 7),
                           "pass_at_k": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6], "n_problems": 3,
-                          "n_samples": 6})
-    view = paper_view(frame)
+                          "n_samples": 6, "ci_low": 0.0, "ci_high": 1.0})
+    view = paper_view("pass_at_k", frame)
     assert list(view.columns) == ["model", "benchmark", "pass@1", "pass@2", "pass@4", "pass@6"]
     assert view.iloc[0]["pass@4"] == "40.0"
-    frame.to_csv(tmp_path / "t.csv", index=False)
-    write_tables(str(tmp_path / "t.csv"), str(tmp_path / "t.md"), str(tmp_path / "t.tex"))
+    frame.to_csv(tmp_path / "pass_at_k.csv", index=False)
+    write_tables(str(tmp_path / "pass_at_k.csv"), str(tmp_path / "t.md"), str(tmp_path / "t.tex"))
     markdown = (tmp_path / "t.md").read_text()
     assert markdown.splitlines()[1] == "|---|---|---:|---:|---:|---:|"
     assert "| m_1 | b | 10.0 | 20.0 | 40.0 | 60.0 |" in markdown

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from reasoning_boundary.records import Problem, Sample
-from reasoning_boundary.verify.isolated import run_isolated
+from reasoning_boundary.verify import verify_samples
+from reasoning_boundary.verify.deadline_pool import run_with_deadlines
 from reasoning_boundary.verify.math_check import plan_checks, verify_math
 from reasoning_boundary.verify.math_extract import extract_answer
 
@@ -169,14 +170,14 @@ def test_hard_deadline_kills_a_worker_stuck_in_c_code() -> None:
     # sum() over a range loops in C without checking for signals, so math-verify's SIGALRM
     # could not stop it: only killing the worker can.
     start = time.monotonic()
-    out = run_isolated(sum, [(range(10),), (range(10**13),), (range(5),)], workers=1,
+    out = run_with_deadlines(sum, [(range(10),), (range(10**13),), (range(5),)], workers=1,
                        time_limit=1.0)
     assert out == [("ok", 45), ("timeout", None), ("ok", 10)]
     assert time.monotonic() - start < 1.0 + 3.0
 
 
 def test_a_dying_worker_fails_only_its_own_task() -> None:
-    out = run_isolated(os._exit, [(0,), (3,), (0,)], workers=1, time_limit=5.0)
+    out = run_with_deadlines(os._exit, [(0,), (3,), (0,)], workers=1, time_limit=5.0)
     assert [kind for kind, _ in out] == ["error"] * 3  # os._exit never returns, even with 0
     assert "exit code 3" in out[1][1]
 
@@ -184,7 +185,7 @@ def test_a_dying_worker_fails_only_its_own_task() -> None:
 def test_unknown_problem_and_missing_gold() -> None:
     problems = {"p": _math("p", "1"), "nogold": Problem(id="nogold", kind="math", answer=None)}
     with pytest.raises(ValueError, match="not in the benchmark"):
-        verify_math(problems, [_sample("elsewhere", 0, "\\boxed{1}")], progress=False)
+        verify_samples(problems, [_sample("elsewhere", 0, "\\boxed{1}")], progress=False)
     verdicts = verify_math(problems, [_sample("nogold", 0, "\\boxed{1}")], progress=False)
     assert (verdicts[0]["status"], verdicts[0]["extracted"]) == ("error", "1")
 

@@ -18,6 +18,7 @@ import pytest
 
 from fake_engine import FakeEngine
 from reasoning_boundary import provenance, records, sampling, shards
+from reasoning_boundary.cli import main
 from reasoning_boundary.prompts import get_template
 from workflow_helpers import planned_jobs, snakemake, write_config
 
@@ -91,8 +92,8 @@ def test_split_writes_contiguous_chunks_in_order(tmp_path):
     chunks = []
     for i in range(3):
         out = tmp_path / f"shard{i}.jsonl"
-        assert shards.main(["split", "--benchmark", str(benchmark), "--shard", f"{i}/3",
-                            "--out", str(out)]) == 0
+        assert main(["shard", "split", "--benchmark", str(benchmark), "--shard", f"{i}/3",
+                     "--out", str(out)]) == 0
         chunks.append([p["id"] for p in records.read_problems(out)])
     assert [len(c) for c in chunks] == [2, 2, 3]
     assert sum(chunks, []) == [p["id"] for p in PROBLEMS]

@@ -6,23 +6,23 @@ rule aggregate:
         verdicts=verdict_files(),
     output:
         table=report(
-            "results/tables/pass_at_k.csv",
+            table("pass_at_k"),
             caption="../report/pass_at_k_table.rst",
             category="Tables",
         ),
-        per_problem="results/tables/per_problem.csv",
+        per_problem=table("per_problem"),
     params:
-        labelled=labelled_verdicts,
+        labelled=lambda wildcards: quoted(PLAN.labelled_verdicts()),
         # The band of pass@k (ci_low, ci_high): bootstrap over problems (config `bootstrap`).
-        bootstrap=f"--resamples {BOOTSTRAP['resamples']} --seed {BOOTSTRAP['seed']} "
-        f"--level {BOOTSTRAP['level']}",
+        bootstrap=f"--resamples {PLAN.bootstrap['resamples']} --seed {PLAN.bootstrap['seed']} "
+        f"--level {PLAN.bootstrap['level']}",
     resources:
         mem_mb=4000,
         runtime=30,
     log:
         "logs/aggregate.log",
     conda:
-        "../../envs/analysis.yaml"
+        ANALYSIS_ENV
     shell:
-        "{RB} aggregate --verdicts {params.labelled} --out {output.table} "
+        '"$RB" --quiet aggregate --verdicts {params.labelled} --out {output.table} '
         "--per-problem {output.per_problem} {params.bootstrap} > {log} 2>&1"

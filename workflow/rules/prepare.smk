@@ -3,35 +3,37 @@
 
 rule prepare:
     output:
-        "results/benchmarks/{benchmark}.jsonl",
+        BENCHMARK,
     params:
         # The name is a param, not only a wildcard, because problem ids contain it and
         # between-workflow caching hashes params, not file names.
         name=lambda wildcards: wildcards.benchmark,
-        spec=benchmark_spec,
+        spec=lambda wildcards: shlex.quote(
+            json.dumps(PLAN.benchmark_spec(wildcards.benchmark), sort_keys=True)
+        ),
     resources:
         mem_mb=2000,
         runtime=30,
     log:
         "logs/prepare/{benchmark}.log",
     conda:
-        "../../envs/analysis.yaml"
+        ANALYSIS_ENV
     shell:
-        "{RB} prepare --name {params.name} --spec {params.spec} --base-dir . "
+        '"$RB" --quiet prepare --name {params.name} --spec {params.spec} --base-dir . '
         "--out {output} > {log} 2>&1"
 
 
 rule convert_model:
     output:
-        directory("resources/models/{slug}"),
+        directory(CONVERTED_MODEL),
     params:
-        source=gguf_source,
+        source=lambda wildcards: PLAN.gguf_source(wildcards.slug),
     resources:
         mem_mb=8000,
         runtime=30,
     log:
         "logs/convert_model/{slug}.log",
     conda:
-        SAMPLE_ENV
+        sample_env
     shell:
-        "{RB} convert-model --source {params.source:q} --out {output} > {log} 2>&1"
+        '"$RB" --quiet convert-model --source {params.source:q} --out {output} > {log} 2>&1'

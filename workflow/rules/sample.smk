@@ -2,41 +2,50 @@
 # file, all seeds of a benchmark or all files of a model (config sample_job); a benchmark with
 # `shards` > 1 is sampled by one job per chunk of problems and a merge into the same file.
 
+# One benchmark is sampled either by `sample` jobs or by `sample_shard` jobs plus a
+# `merge_samples` job that writes the same file; these constraints keep the two paths apart.
+UNSHARDED_BENCHMARKS = _any_of(PLAN.sharded(False))
+SHARDED_BENCHMARKS = _any_of(PLAN.sharded(True))
+
 
 rule shard_problems:
     input:
-        "results/benchmarks/{benchmark}.jsonl",
+        BENCHMARK,
     output:
-        "results/benchmarks/shards/{benchmark}/shard{shard}-of-{nshards}.jsonl",
+        BENCHMARK_SHARD,
     params:
-        shard=shard_spec,
+        # A param, not only a wildcard: between-workflow caching hashes params, not file names.
+        shard=lambda wildcards: f"{wildcards.shard}/{wildcards.nshards}",
     resources:
         mem_mb=1000,
         runtime=10,
     log:
         "logs/shard_problems/{benchmark}/shard{shard}-of-{nshards}.log",
     conda:
-        "../../envs/analysis.yaml"
+        ANALYSIS_ENV
     shell:
-        "{RB_SHARDS} split --benchmark {input} --shard {params.shard} --out {output} > {log} 2>&1"
+        '"$RB" --quiet shard split --benchmark {input} --shard {params.shard} --out {output} '
+        "> {log} 2>&1"
 
 
 # The sampling job of one chunk of problems of one seed; `sample` is the same job on a whole
 # benchmark when a job writes one file.
 rule sample_shard:
     input:
-        benchmark="results/benchmarks/shards/{benchmark}/shard{shard}-of-{nshards}.jsonl",
+        benchmark=BENCHMARK_SHARD,
         model=model_input,
     output:
-        samples="results/samples/{model}/{benchmark}/seed{seed}/shard{shard}-of-{nshards}.jsonl.gz",
-        meta="results/samples/{model}/{benchmark}/seed{seed}/shard{shard}-of-{nshards}.json",
+        samples=SAMPLE_SHARD_STEM + SAMPLES,
+        meta=SAMPLE_SHARD_STEM + SAMPLE_META,
     params:
-        args=sample_args,
-        seed=sample_seed,
-        samples=sample_count,
+        args=lambda wildcards: PLAN.sample_arguments(wildcards.model, device()),
+        # Params, not only wildcards: between-workflow caching hashes params but not file
+        # names, and two seeds of one model and benchmark must not share a cache entry.
+        seed=lambda wildcards: int(wildcards.seed),
+        samples=lambda wildcards: PLAN.samples_per_seed(wildcards.benchmark),
     threads: config["threads"]["sample"]
     resources:
-        **sample_resources(),
+        **PLAN.sample_resources(True, device),
     wildcard_constraints:
         benchmark=SHARDED_BENCHMARKS,
     # Between-workflow caching (--cache with SNAKEMAKE_OUTPUT_CACHE): projects sharing a model,
@@ -46,22 +55,24 @@ rule sample_shard:
     log:
         "logs/sample/{model}/{benchmark}/seed{seed}/shard{shard}-of-{nshards}.log",
     conda:
-        SAMPLE_ENV
+        sample_env
     shell:
-        "{RB} sample --benchmark {input.benchmark} {params.args} --seed {params.seed} "
+        '"$RB" --quiet sample --benchmark {input.benchmark} {params.args} --seed {params.seed} '
         "--samples {params.samples} --threads {threads} --out {output.samples} "
         "--meta {output.meta} > {log} 2>&1"
 
 
-if SAMPLE_JOB == "seed":
+if PLAN.sample_job == "seed":
 
     use rule sample_shard as sample with:
         input:
-            benchmark="results/benchmarks/{benchmark}.jsonl",
+            benchmark=BENCHMARK,
             model=model_input,
         output:
-            samples="results/samples/{model}/{benchmark}/seed{seed}.jsonl.gz",
-            meta="results/samples/{model}/{benchmark}/seed{seed}.json",
+            samples=SAMPLE_STEM + SAMPLES,
+            meta=SAMPLE_STEM + SAMPLE_META,
+        resources:
+            **PLAN.sample_resources(False, device),
         wildcard_constraints:
             benchmark=UNSHARDED_BENCHMARKS,
         # `use rule` does not carry the cache directive over.
@@ -69,41 +80,43 @@ if SAMPLE_JOB == "seed":
         log:
             "logs/sample/{model}/{benchmark}/seed{seed}.log",
 
-elif GROUPED_BENCHMARKS:
+elif PLAN.sharded(False):
 
     # One engine start for all seeds of a benchmark, or all benchmarks and seeds of a model, in
     # one batch: on a CPU, start-up (about a minute) dominates small jobs. Its params name the
     # files, so between-workflow caching of these jobs needs the same model and benchmark names.
     rule sample:
         input:
-            benchmarks=grouped_benchmark_inputs,
+            benchmarks=lambda wildcards: PLAN.grouped_benchmark_files(wildcards.get("benchmark")),
             model=model_input,
         output:
-            **grouped_outputs(),
+            **PLAN.grouped_outputs(),
         params:
-            args=sample_args,
-            tasks=grouped_task_args,
+            args=lambda wildcards: PLAN.sample_arguments(wildcards.model, device()),
+            tasks=lambda wildcards, output: PLAN.grouped_task_args(
+                wildcards.get("benchmark"), output
+            ),
         threads: config["threads"]["sample"]
         resources:
-            **sample_resources(),
+            **PLAN.sample_resources(False, device),
         wildcard_constraints:
             benchmark=UNSHARDED_BENCHMARKS,
         cache: True
         log:
-            "logs/sample/{model}.log" if SAMPLE_JOB == "model" else "logs/sample/{model}/{benchmark}.log",
+            "logs/sample/{model}.log" if PLAN.sample_job == "model" else "logs/sample/{model}/{benchmark}.log",
         conda:
-            SAMPLE_ENV
+            sample_env
         shell:
-            "{RB} sample {params.args} {params.tasks} --threads {threads} > {log} 2>&1"
+            '"$RB" --quiet sample {params.args} {params.tasks} --threads {threads} > {log} 2>&1'
 
 
 rule merge_samples:
     input:
-        samples=shard_files(".jsonl.gz"),
-        meta=shard_files(".json"),
+        samples=lambda w: PLAN.shard_files(w.model, w.benchmark, w.seed, SAMPLES),
+        meta=lambda w: PLAN.shard_files(w.model, w.benchmark, w.seed, SAMPLE_META),
     output:
-        samples="results/samples/{model}/{benchmark}/seed{seed}.jsonl.gz",
-        meta="results/samples/{model}/{benchmark}/seed{seed}.json",
+        samples=SAMPLE_STEM + SAMPLES,
+        meta=SAMPLE_STEM + SAMPLE_META,
     wildcard_constraints:
         benchmark=SHARDED_BENCHMARKS,
     resources:
@@ -115,7 +128,7 @@ rule merge_samples:
     log:
         "logs/merge_samples/{model}/{benchmark}/seed{seed}.log",
     conda:
-        "../../envs/analysis.yaml"
+        ANALYSIS_ENV
     shell:
-        "{RB_SHARDS} merge --samples {input.samples} --metas {input.meta} "
+        '"$RB" --quiet shard merge --samples {input.samples} --metas {input.meta} '
         "--out {output.samples} --meta {output.meta} > {log} 2>&1"

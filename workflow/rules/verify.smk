@@ -3,13 +3,13 @@
 
 rule verify:
     input:
-        benchmark="results/benchmarks/{benchmark}.jsonl",
-        samples="results/samples/{model}/{benchmark}/seed{seed}.jsonl.gz",
+        benchmark=BENCHMARK,
+        samples=SAMPLE_STEM + SAMPLES,
     output:
-        "results/verdicts/{model}/{benchmark}/seed{seed}.jsonl.gz",
+        VERDICTS,
     params:
         timeout=config["verify"]["timeout"],
-        samples=lambda wildcards: samples_per_seed(wildcards.benchmark),
+        samples=lambda wildcards: PLAN.samples_per_seed(wildcards.benchmark),
     threads: config["threads"]["verify"]
     # CPU only. Many verify jobs take seconds: on a cluster, bundle them with
     # --group-components verify=N so the queue is not flooded.
@@ -22,8 +22,8 @@ rule verify:
     log:
         "logs/verify/{model}/{benchmark}/seed{seed}.log",
     conda:
-        "../../envs/verify.yaml"
+        VERIFY_ENV
     shell:
-        "{RB} verify --benchmark {input.benchmark} --samples {input.samples} "
+        '"$RB" --quiet verify --benchmark {input.benchmark} --samples {input.samples} '
         "--workers {threads} --timeout {params.timeout} --seed {wildcards.seed} "
         "--samples-per-problem {params.samples} --out {output} > {log} 2>&1"

@@ -2,47 +2,51 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
-from .analysis.bootstrap import DEFAULT_LEVEL, DEFAULT_RESAMPLES, DEFAULT_SEED, curve_band
+from .bootstrap import curve_band
+from .defaults import BOOTSTRAP_SEED, LEVEL, RESAMPLES
 from .metrics import pass_at_k_matrix
-from .records import RecordError, atomic_path, read_verdicts
+from .records import TABLES, RecordError, read_verdict_table
 
-COUNT_COLUMNS = ["model", "benchmark", "problem_id", "n", "c"]
-PASS_AT_K_COLUMNS = [
-    "model", "benchmark", "k", "pass_at_k", "n_problems", "n_samples", "ci_low", "ci_high",
-]
+PER_PROBLEM = TABLES["per_problem"]
+PASS_AT_K = TABLES["pass_at_k"]
 
 
 def per_problem_counts(labelled: Iterable[tuple[str, str, str]]) -> pd.DataFrame:
-    """Samples ``n`` and correct samples ``c`` per (model, benchmark, problem), seeds pooled."""
+    """Samples ``n`` and correct samples ``c`` per (model, benchmark, problem), seeds pooled.
+
+    ``labelled`` holds (model, benchmark, verdict file) triples.
+    """
     frames = []
     for model, benchmark, path in labelled:
-        verdicts = pd.DataFrame(read_verdicts(path), columns=["problem_id", "seed", "correct"])
-        verdicts["model"], verdicts["benchmark"] = model, benchmark
-        frames.append(verdicts)
+        # Counted per file in pyarrow: only one row per problem ever becomes Python objects.
+        per_file = read_verdict_table(path).group_by("problem_id").aggregate(
+            [("correct", "count"), ("correct", "sum")]).to_pandas()
+        frames.append(pd.DataFrame({"model": model, "benchmark": benchmark,
+                                    "problem_id": per_file["problem_id"],
+                                    "n": per_file["correct_count"],
+                                    "c": per_file["correct_sum"]}))
     if not frames:
-        return pd.DataFrame(columns=COUNT_COLUMNS)
-    table = pd.concat(frames, ignore_index=True)
-    table["correct"] = table["correct"].astype(bool)
+        return PER_PROBLEM.frame()
     counts = (
-        table.groupby(["model", "benchmark", "problem_id"], sort=True)["correct"]
-        .agg(n="size", c="sum")
+        pd.concat(frames, ignore_index=True)
+        .groupby(["model", "benchmark", "problem_id"], sort=True)[["n", "c"]]
+        .sum()
         .reset_index()
     )
-    counts["c"] = counts["c"].astype(int)
-    return counts[COUNT_COLUMNS]
+    counts[["n", "c"]] = counts[["n", "c"]].astype(int)
+    return counts[list(PER_PROBLEM.columns)]
 
 
 def pass_at_k_table(
     counts: pd.DataFrame,
-    resamples: int = DEFAULT_RESAMPLES,
-    seed: int = DEFAULT_SEED,
-    level: float = DEFAULT_LEVEL,
+    resamples: int = RESAMPLES,
+    seed: int = BOOTSTRAP_SEED,
+    level: float = LEVEL,
 ) -> pd.DataFrame:
     """Mean pass@k over problems for every k = 1..n of each (model, benchmark).
 
@@ -77,10 +81,5 @@ def pass_at_k_table(
             )
         )
     if not rows:
-        return pd.DataFrame(columns=PASS_AT_K_COLUMNS)
-    return pd.concat(rows, ignore_index=True)[PASS_AT_K_COLUMNS]
-
-
-def write_csv(frame: pd.DataFrame, path: str | os.PathLike) -> None:
-    with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=False, float_format="%.6g")
+        return PASS_AT_K.frame()
+    return pd.concat(rows, ignore_index=True)[list(PASS_AT_K.columns)]

@@ -1,58 +1,118 @@
-"""Figures of the analyses: pair curves with bands, coverage, accuracy histograms, perplexity.
+"""Every figure of the report: pass@k curves, pair curves with bands, coverage, accuracy
+histograms and perplexity; one theme, one palette, each saved as PNG and SVG.
 
-Every figure colours a model with ``plotting.model_palette`` over *all* configured models (passed
-in as ``models``), so a model keeps its colour across figures; each is saved as PNG and SVG.
+A model keeps its colour in every figure: :func:`model_palette` assigns colours over *all*
+configured models (passed in as ``models``). :data:`FIGURES` is the registry the ``plot``
+subcommand and the rules choose from; to add a figure, write its function and register it.
 """
 
 from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-import matplotlib.pyplot as plt
-import pandas as pd
-import seaborn as sns
-from matplotlib.patches import Patch
-from matplotlib.ticker import MaxNLocator
+import matplotlib
 
-from . import plotting
-from .analysis.comparisons import LABEL_TEXT
-from .plotting import log2_k_axis, model_palette, shade_bands
-from .records import atomic_path
+matplotlib.use("Agg")  # no display on clusters and CI
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.ticker import FixedLocator, MaxNLocator, NullLocator  # noqa: E402
+
+from .defaults import PLOT_DPI  # noqa: E402
+from .records import LABEL_TEXT, TABLES, atomic_path  # noqa: E402
 
 NEUTRAL = {"both": "#6b6b6b", "neither": "#dcdcdc"}
 
 
+# ---- shared look -----------------------------------------------------------------------------
 def _theme() -> None:
     sns.set_theme(style="whitegrid", context="talk")
 
 
-def save(fig: plt.Figure, outs: Sequence[str | os.PathLike]) -> None:
+def save(fig: plt.Figure, outs: Sequence[str | os.PathLike], dpi: int = PLOT_DPI) -> None:
     """Write the figure once per path, in the format its suffix names (png, svg, pdf)."""
     fig.tight_layout()
     for out in outs:
         suffix = os.path.splitext(str(out))[1].lstrip(".") or "png"
         with atomic_path(out) as tmp:
-            fig.savefig(tmp, format=suffix, dpi=plotting.FIGURE_DPI)
+            fig.savefig(tmp, format=suffix, dpi=dpi)
     plt.close(fig)
+
+
+def model_palette(models: Sequence[str]) -> dict[str, tuple[float, float, float]]:
+    """The same colour for a model in every figure: assigned in sorted name order."""
+    names = sorted(set(models))
+    colours = sns.color_palette("colorblind", n_colors=max(len(names), 1))
+    return dict(zip(names, colours, strict=False))
 
 
 def _palette(models: Sequence[str], extra: Sequence[str] = ()) -> dict:
     return model_palette([*models, *extra])
 
 
-def plot_pair(table: str, comparisons: str, comparison: str, benchmark: str,
-              models: Sequence[str], outs: Sequence[str]) -> None:
+def log2_k_axis(ax: plt.Axes, k_max: int) -> None:
+    """log2 k axis with plain integer ticks at powers of two (1, 2, 4, ...), slide-readable."""
+    ax.set_xscale("log", base=2)
+    ticks = [2**i for i in range(max(int(k_max), 1).bit_length()) if 2**i <= k_max]
+    step = max(1, (len(ticks) + 7) // 8)  # at most ~8 labels, whatever n is
+    ax.xaxis.set_major_locator(FixedLocator(ticks[::step]))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_xticklabels([str(t) for t in ticks[::step]])
+    ax.set_xlim(0.9, max(k_max, 2) * 1.1)
+
+
+def shade_bands(ax: plt.Axes, frame: pd.DataFrame, palette: dict) -> None:
+    """The bootstrap band of each model's curve (ci_low, ci_high)."""
+    for model, group in frame.groupby("model"):
+        ax.fill_between(group["k"], group["ci_low"], group["ci_high"], color=palette[model],
+                        alpha=0.2, linewidth=0)
+
+
+def _pass_at_k_axes(ax: plt.Axes, k_max: int) -> None:
+    log2_k_axis(ax, k_max)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel("k (samples)")
+    ax.set_ylabel("pass@k")
+
+
+# ---- the figures -----------------------------------------------------------------------------
+def plot_pass_at_k(table: str, benchmark: str, models: Sequence[str], outs: Sequence[str],
+                   dpi: int = PLOT_DPI) -> None:
+    """One line per model of pass@k against k for one benchmark, with bands."""
+    frame = TABLES["pass_at_k"].read(table)
+    frame = frame[frame["benchmark"] == benchmark]
+    if frame.empty:
+        raise ValueError(f"{table}: no rows for benchmark '{benchmark}'")
+    _theme()
+    fig, ax = plt.subplots(figsize=(8, 5.5))
+    palette = _palette(models, frame["model"].unique())
+    shade_bands(ax, frame, palette)
+    for model, group in frame.groupby("model"):
+        ax.plot(group["k"], group["pass_at_k"], marker="o", markersize=4, color=palette[model],
+                label=model)
+    _pass_at_k_axes(ax, int(frame["k"].max()))
+    problems = int(frame["n_problems"].iloc[0])
+    ax.set_title(f"{benchmark}: pass@k ({problems} problems)")
+    ax.legend(title="model", fontsize="small")
+    save(fig, outs, dpi)
+
+
+def plot_pair(table: str, comparisons_table: str, comparison: str, benchmark: str,
+              models: Sequence[str], outs: Sequence[str], dpi: int = PLOT_DPI) -> None:
     """Base and other pass@k curves with their bands; k* marked, ΔSE in the legend title."""
-    stats = pd.read_csv(comparisons, dtype={"crossover_k": str})
+    stats = TABLES["comparisons"].read(comparisons_table)
     row = stats[(stats["comparison"] == comparison) & (stats["benchmark"] == benchmark)]
     if row.empty:
-        raise ValueError(f"{comparisons}: no row for {comparison} on {benchmark}")
+        raise ValueError(f"{comparisons_table}: no row for {comparison} on {benchmark}")
     row = row.iloc[0]
-    curves = pd.read_csv(table)
+    curves = TABLES["pass_at_k"].read(table)
     curves = curves[(curves["benchmark"] == benchmark)
-                     & curves["model"].isin([row["base"], row["other"]])]
+                    & curves["model"].isin([row["base"], row["other"]])]
     palette = _palette(models, curves["model"].unique())
     _theme()
     fig, ax = plt.subplots(figsize=(8, 5.5))
@@ -64,20 +124,18 @@ def plot_pair(table: str, comparisons: str, comparison: str, benchmark: str,
     if row["crossover_k"] != "none":
         ax.axvline(float(row["crossover_k"]), color="black", linestyle="--", linewidth=1.2,
                    label=f"k* = {row['crossover_k']}")
-    log2_k_axis(ax, int(curves["k"].max()))
-    ax.set_ylim(-0.02, 1.02)
-    ax.set_xlabel("k (samples)")
-    ax.set_ylabel("pass@k")
+    _pass_at_k_axes(ax, int(curves["k"].max()))
     label = LABEL_TEXT.get(str(row["label"]), str(row["label"]))
     ax.set_title(f"{benchmark}: {comparison}\n({label})", fontsize="medium")
     ax.legend(fontsize="small", title_fontsize="small",
               title=f"ΔSE = {100 * row['delta_se']:.1f} pts (k={int(row['delta_se_k'])})")
-    save(fig, outs)
+    save(fig, outs, dpi)
 
 
-def plot_coverage(table: str, models: Sequence[str], outs: Sequence[str]) -> None:
+def plot_coverage(table: str, models: Sequence[str], outs: Sequence[str],
+                  dpi: int = PLOT_DPI) -> None:
     """One stacked bar per comparison: problems solved by both, base only, other only, neither."""
-    frame = pd.read_csv(table, keep_default_na=False)
+    frame = TABLES["coverage"].read(table)
     comparisons = list(dict.fromkeys(frame["comparison"]))
     palette = _palette(models, [*frame["base"], *frame["other"]])
     _theme()
@@ -108,13 +166,13 @@ def plot_coverage(table: str, models: Sequence[str], outs: Sequence[str]) -> Non
     ax.set_title(f"{benchmark}: problems solved at least once", fontsize="medium")
     ax.legend(handles.values(), handles.keys(), fontsize="small", loc="upper left",
               bbox_to_anchor=(1.01, 1))
-    save(fig, outs)
+    save(fig, outs, dpi)
 
 
 def plot_histogram(table: str, benchmark: str, base: str, other: str, models: Sequence[str],
-                   outs: Sequence[str]) -> None:
+                   outs: Sequence[str], dpi: int = PLOT_DPI) -> None:
     """Problems per accuracy bin, base and other side by side (the paper's Figure 5)."""
-    frame = pd.read_csv(table)
+    frame = TABLES["accuracy_histogram"].read(table)
     frame = frame[(frame["benchmark"] == benchmark) & frame["model"].isin([base, other])].copy()
     frame["accuracy"] = frame.apply(lambda r: f"{r['bin_low']:.1f}–{r['bin_high']:.1f}", axis=1)
     _theme()
@@ -127,12 +185,13 @@ def plot_histogram(table: str, benchmark: str, base: str, other: str, models: Se
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(f"{benchmark}: per-problem accuracy", fontsize="medium")
     ax.legend(fontsize="small", loc="best")
-    save(fig, outs)
+    save(fig, outs, dpi)
 
 
-def plot_perplexity(table: str, models: Sequence[str], outs: Sequence[str]) -> None:
+def plot_perplexity(table: str, models: Sequence[str], outs: Sequence[str],
+                    dpi: int = PLOT_DPI) -> None:
     """Box plot of the base model's perplexity per response source, one point per response."""
-    frame = pd.read_csv(table).dropna(subset=["perplexity"])
+    frame = TABLES["perplexity"].read(table).dropna(subset=["perplexity"])
     order = {"other": 0, "base": 1, "stronger": 2}
     sources = (frame.drop_duplicates("source").sort_values("role", key=lambda r: r.map(order))
                ["source"].tolist())
@@ -157,4 +216,27 @@ def plot_perplexity(table: str, models: Sequence[str], outs: Sequence[str]) -> N
     ax.set_ylabel(f"perplexity under {base}")
     ax.tick_params(axis="x", labelsize="small")
     ax.set_title(f"Perplexity of {base} on each model's responses", fontsize="medium")
-    save(fig, outs)
+    save(fig, outs, dpi)
+
+
+# ---- registry --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Figure:
+    """A figure the ``plot`` subcommand draws: its function and the options it takes besides
+    ``models``, ``outs`` and ``dpi`` (each a ``--option`` of the subcommand)."""
+
+    draw: Callable[..., None]
+    options: tuple[str, ...]
+    help: str
+
+
+FIGURES: dict[str, Figure] = {
+    "pass-at-k": Figure(plot_pass_at_k, ("table", "benchmark"),
+                        "pass@k of every model on one benchmark, with bands"),
+    "pair": Figure(plot_pair, ("table", "comparisons_table", "comparison", "benchmark"),
+                   "pass@k of a pair with bands and k*"),
+    "coverage": Figure(plot_coverage, ("table",), "coverage stacked bars of one benchmark"),
+    "histogram": Figure(plot_histogram, ("table", "benchmark", "base", "other"),
+                        "accuracy histogram of a pair"),
+    "perplexity": Figure(plot_perplexity, ("table",), "perplexity box plot of a comparison"),
+}

@@ -97,3 +97,12 @@ def convert_gguf(gguf: Path, out_dir: Path) -> None:
     tokenizer.save_pretrained(tmp)
     shutil.rmtree(out_dir, ignore_errors=True)
     tmp.rename(out_dir)
+
+
+def source_identity(source: str | None) -> dict | None:
+    """Checksum of the GGUF file a converted model came from (the weights the user named)."""
+    from .provenance import model_identity
+
+    if source and is_gguf(source):
+        return model_identity(str(resolve_gguf(source)))
+    return None

@@ -1,14 +1,17 @@
-"""The data contracts every stage shares: problems, samples and verdicts.
+"""The data contracts every stage shares: record types, file layout, tables, readers, writers.
 
-One module owns the field names, the readers and the writers, so that a file written by one
-stage is read the same way by every other stage and by the command line.
+One module owns the field names, the allowed values, where each file lives and how it is read
+and written, so that a file written by one stage is read the same way by every other stage, by
+the rules and by the command line.
 
 * Problem (``results/benchmarks/{benchmark}.jsonl``): ``id``, ``kind`` (``math`` | ``code``),
   ``question`` and ``answer`` (math), ``prompt``, ``entry_point`` and ``tests`` (code), ``meta``.
 * Sample (``results/samples/{model}/{benchmark}/seed{seed}.jsonl.gz``): ``problem_id``,
-  ``sample_index``, ``seed``, ``response``, ``num_tokens``, ``finish_reason``.
+  ``sample_index``, ``seed``, ``response``, ``num_tokens``, ``finish_reason``; beside it the
+  sidecar ``seed{seed}.json`` (:class:`SampleMeta`).
 * Verdict (``results/verdicts/{model}/{benchmark}/seed{seed}.jsonl.gz``): ``problem_id``,
   ``sample_index``, ``seed``, ``correct``, ``status``, ``extracted``.
+* Tables (``results/tables/*.csv``): one :class:`TableSpec` each, in :data:`TABLES`.
 """
 
 from __future__ import annotations
@@ -20,25 +23,63 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, get_args
 
-PROBLEM_KINDS = ("math", "code")
-VERDICT_STATUSES = ("passed", "failed", "no_answer", "timeout", "error")
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+ProblemKind = Literal["math", "code"]
+VerdictStatus = Literal["passed", "failed", "no_answer", "timeout", "error"]
+# How a code problem's tests are given (Problem.tests["format"]):
+#   humaneval  {"code": "<defines check(candidate)>"}
+#   evalplus   {"base_input", "plus_input", "atol", "canonical_solution", "contract"?, ...}
+#   functional {"inputs": [repr, ...], "outputs": [repr, ...], "fn_name"?, "atol"?}
+#   stdio      {"inputs": [str, ...], "outputs": [str, ...]}
+TestFormat = Literal["humaneval", "evalplus", "functional", "stdio"]
+# What the other model of a comparison is.
+ComparisonLabel = Literal["rl", "distill", "instruct", "demo"]
+
+PROBLEM_KINDS: tuple[str, ...] = get_args(ProblemKind)
+VERDICT_STATUSES: tuple[str, ...] = get_args(VerdictStatus)
+TEST_FORMATS: tuple[str, ...] = get_args(TestFormat)
+COMPARISON_LABELS: tuple[str, ...] = get_args(ComparisonLabel)
+LABEL_TEXT: dict[str, str] = {
+    "rl": "RL-trained",
+    "distill": "distilled",
+    "instruct": "instruction-tuned",
+    "demo": "demonstration, not an RL result",
+}
+
+# ---- where every file lives (the rules format these templates too) ---------------------------
+BENCHMARK_FILE = "results/benchmarks/{benchmark}.jsonl"
+BENCHMARK_SHARD_FILE = "results/benchmarks/shards/{benchmark}/shard{shard}-of-{nshards}.jsonl"
+SAMPLE_STEM = "results/samples/{model}/{benchmark}/seed{seed}"
+SAMPLE_SHARD_STEM = SAMPLE_STEM + "/shard{shard}-of-{nshards}"
+SAMPLES, SAMPLE_META = ".jsonl.gz", ".json"  # suffixes of a sample stem
+VERDICTS_FILE = "results/verdicts/{model}/{benchmark}/seed{seed}.jsonl.gz"
+TABLE_FILE = "results/tables/{table}.csv"
+REPORT_SUMMARY_FILE = "results/report/summary.html"
+CONVERTED_MODEL_DIR = "resources/models/{slug}"
+# Figures are stems: each is written as .png and .svg.
+FIGURE_FORMATS = (".png", ".svg")
+PASS_AT_K_FIGURE = "results/plots/pass_at_k_{benchmark}"
+COVERAGE_FIGURE = "results/plots/coverage_{benchmark}"
+PAIR_FIGURE = "results/plots/{comparison}/pass_at_k_{benchmark}"
+HISTOGRAM_FIGURE = "results/plots/{comparison}/histogram_{benchmark}"
+PERPLEXITY_FIGURE = "results/plots/{comparison}/perplexity"
 
 
 class Problem(TypedDict, total=False):
     id: str
-    kind: str
+    kind: ProblemKind
     question: str | None
     answer: str | None
     prompt: str | None
     entry_point: str | None
-    # Code tests, one of:
-    #   {"format": "humaneval", "code": "<defines check(candidate)>"}
-    #   {"format": "functional", "inputs": [repr, ...], "outputs": [repr, ...], "atol": float}
-    #   {"format": "stdio", "inputs": [str, ...], "outputs": [str, ...]}
-    tests: dict[str, Any] | None
+    tests: dict[str, Any] | None  # {"format": TestFormat, ...}, see TestFormat
     meta: dict[str, Any]
 
 
@@ -56,14 +97,33 @@ class Verdict(TypedDict):
     sample_index: int
     seed: int
     correct: bool
-    status: str
+    status: VerdictStatus
     extracted: str | None
+
+
+class SampleMeta(TypedDict, total=False):
+    """The sidecar of a sample file: everything that decided its responses."""
+
+    model: str  # the folder or hub id vLLM loaded
+    model_source: str  # the source as configured
+    template: str
+    template_text: dict[str, Any]
+    example_prompt: str | None
+    stop: dict[str, list[str]]  # per problem kind
+    sampling: dict[str, Any]  # temperature, top_p, max_tokens, samples, seed
+    engine: dict[str, Any]
+    versions: dict[str, str]
+    problems: int
+    samples: int
+    shards: int  # merged files only
+    per_shard: dict[str, list[Any]]  # merged files only: fields that differ between shards
 
 
 class RecordError(ValueError):
     """A record file that cannot be read: the message names the file, the line and the fix."""
 
 
+# ---- JSON lines ------------------------------------------------------------------------------
 def _open_text(path: Path, mode: str):
     if str(path).endswith(".gz"):
         return gzip.open(path, mode + "t", encoding="utf-8")
@@ -162,6 +222,13 @@ def write_json(path: str | os.PathLike, obj: Any) -> None:
         tmp.write_text(json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
 
 
+def write_text(path: str | os.PathLike, text: str) -> None:
+    """Write a text file atomically (Markdown, LaTeX, HTML)."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+# ---- typed readers ---------------------------------------------------------------------------
 def read_problems(path: str | os.PathLike) -> list[Problem]:
     """Read a prepared benchmark file and check the fields every stage relies on."""
     problems: list[Problem] = []
@@ -174,6 +241,14 @@ def read_problems(path: str | os.PathLike) -> list[Problem]:
             raise RecordError(
                 f"{path}, record {line_no}: kind '{record['kind']}' is not one of {PROBLEM_KINDS}."
             )
+        tests = record.get("tests")
+        if record["kind"] == "code" and (not isinstance(tests, dict)
+                                         or tests.get("format") not in TEST_FORMATS):
+            found = tests.get("format") if isinstance(tests, dict) else tests
+            raise RecordError(
+                f"{path}, record {line_no}: code problem '{record['id']}' has tests of format "
+                f"{found!r}; expected one of {', '.join(TEST_FORMATS)}. Prepare the benchmark "
+                "again.")
         if record["id"] in seen:
             raise RecordError(f"{path}, record {line_no}: duplicate problem id '{record['id']}'.")
         seen.add(record["id"])
@@ -186,7 +261,17 @@ def read_samples(path: str | os.PathLike) -> list[Sample]:
 
 
 def read_verdicts(path: str | os.PathLike) -> list[Verdict]:
-    return _read_typed(path, Verdict.__annotations__)  # type: ignore[return-value]
+    verdicts = _read_typed(path, Verdict.__annotations__)
+    for line_no, verdict in enumerate(verdicts, start=1):
+        if verdict["status"] not in VERDICT_STATUSES:
+            raise _bad_status(path, line_no, verdict["status"])
+    return verdicts  # type: ignore[return-value]
+
+
+def _bad_status(path: str | os.PathLike, record: int, status: Any) -> RecordError:
+    return RecordError(
+        f"{path}, record {record}: status {status!r} is not one of "
+        f"{', '.join(VERDICT_STATUSES)}. Delete the file and rerun verification.")
 
 
 def _read_typed(path: str | os.PathLike, fields: dict[str, Any]) -> list[dict[str, Any]]:
@@ -202,6 +287,114 @@ def _read_typed(path: str | os.PathLike, fields: dict[str, Any]) -> list[dict[st
     return records
 
 
+def read_verdict_table(path: str | os.PathLike) -> pa.Table:
+    """The verdicts of a file as a pyarrow table (problem_id, sample_index, seed, correct,
+    status), for stages that need columns rather than records.
+
+    pyarrow's JSON reader parses the whole file in C, an order of magnitude faster than a
+    record at a time; the checks are those of :func:`read_verdicts`. Whatever pyarrow cannot
+    parse is read again line by line, so the error names the line, as everywhere else.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.json as pj
+
+    schema = pa.schema([("problem_id", pa.string()), ("sample_index", pa.int64()),
+                        ("seed", pa.int64()), ("correct", pa.bool_()), ("status", pa.string())])
+    try:
+        table = pj.read_json(path, parse_options=pj.ParseOptions(
+            explicit_schema=schema, unexpected_field_behavior="ignore"))
+    except (pa.ArrowException, OSError, EOFError):
+        read_verdicts(path)  # raises the RecordError that names the line
+        raise
+    for name in schema.names:  # with an explicit schema a missing field reads as null
+        column = table.column(name)
+        if column.null_count:
+            first = pc.index(pc.is_null(column), True).as_py() + 1
+            raise RecordError(
+                f"{path}, record {first}: missing field(s) {name}; expected "
+                f"{', '.join(Verdict.__annotations__)}.")
+    bad = pc.invert(pc.is_in(table.column("status"), value_set=pa.array(VERDICT_STATUSES)))
+    if pc.any(bad).as_py():
+        first = pc.index(bad, True).as_py()
+        raise _bad_status(path, first + 1, table.column("status")[first].as_py())
+    return table
+
+
 def sort_key(record: dict[str, Any]) -> tuple[int, str, int]:
     """Canonical order of samples and verdicts: seed, problem, sample index."""
     return (int(record["seed"]), str(record["problem_id"]), int(record["sample_index"]))
+
+
+# ---- tables ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TableSpec:
+    """One CSV table: its columns in order, the ones read as text, and its reader and writer."""
+
+    name: str
+    columns: tuple[str, ...]
+    text: tuple[str, ...] = ()  # read as strings: ids, names, and "none"-able k values
+
+    def frame(self, rows: Iterable[dict[str, Any]] | None = None) -> pd.DataFrame:
+        """A frame with exactly this table's columns (empty without rows)."""
+        import pandas as pd
+
+        return pd.DataFrame(list(rows or []), columns=list(self.columns))
+
+    def write(self, frame: pd.DataFrame, path: str | os.PathLike) -> None:
+        missing = [c for c in self.columns if c not in frame.columns]
+        if missing:
+            raise RecordError(f"table {self.name}: missing column(s) {', '.join(missing)}")
+        with atomic_path(path) as tmp:
+            frame[list(self.columns)].to_csv(tmp, index=False, float_format="%.6g")
+
+    def read(self, path: str | os.PathLike) -> pd.DataFrame:
+        import pandas as pd
+
+        frame = pd.read_csv(path, dtype={c: str for c in self.text}, keep_default_na=False,
+                            na_values=[""])
+        missing = [c for c in self.columns if c not in frame.columns]
+        if missing:
+            raise RecordError(
+                f"{path}: not a {self.name} table (missing column(s) {', '.join(missing)}). "
+                "Delete it and rerun the stage that makes it.")
+        for column in self.text:
+            frame[column] = frame[column].fillna("")
+        return frame
+
+
+_PAIR = ("comparison", "label", "base", "other", "benchmark")
+TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
+    TableSpec("per_problem", ("model", "benchmark", "problem_id", "n", "c"),
+              text=("model", "benchmark", "problem_id")),
+    TableSpec("pass_at_k", ("model", "benchmark", "k", "pass_at_k", "n_problems", "n_samples",
+                            "ci_low", "ci_high"), text=("model", "benchmark")),
+    TableSpec("comparisons", (
+        *_PAIR, "n_problems", "n_base", "n_other", "k_max", "pass1_base", "pass1_other",
+        "pass_kmax_base", "pass_kmax_other", "delta_se", "delta_se_k", "delta_se_ci_low",
+        "delta_se_ci_high", "crossover_k", "crossover_ci_low", "crossover_ci_high",
+        "area_between", "area_ci_low", "area_ci_high",
+    ), text=(*_PAIR, "crossover_k", "crossover_ci_low", "crossover_ci_high")),
+    TableSpec("coverage", (*_PAIR, "category", "n_problems", "share", "problem_ids"),
+              text=(*_PAIR, "category", "problem_ids")),
+    TableSpec("accuracy_histogram", ("model", "benchmark", "bin", "bin_low", "bin_high",
+                                     "n_problems", "share"), text=("model", "benchmark")),
+    TableSpec("response_stats", (
+        "model", "benchmark", "n_responses", "tokens_mean", "tokens_median", "tokens_p90",
+        "tokens_max", "chars_mean", "truncated_rate", "no_answer_rate", "correct_rate",
+        "finish_reasons",
+    ), text=("model", "benchmark", "finish_reasons")),
+    TableSpec("perplexity", ("comparison", "base", "role", "source", "problem_id", "seed",
+                             "sample_index", "response_tokens", "nll", "perplexity"),
+              text=("comparison", "base", "role", "source", "problem_id")),
+)}
+
+
+def table_spec(table: str) -> TableSpec:
+    """The spec of a table file name: ``coverage_math500`` is a ``coverage`` table."""
+    if table in TABLES:
+        return TABLES[table]
+    for name in ("coverage", "perplexity"):  # per benchmark, per comparison
+        if table.startswith(name + "_"):
+            return TABLES[name]
+    raise RecordError(f"unknown table '{table}'; known: {', '.join(TABLES)}")

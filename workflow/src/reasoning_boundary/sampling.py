@@ -11,29 +11,31 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import defaults
 from .prompts import Template, render_prompt, stop_strings
-from .records import Problem, Sample, read_jsonl, write_jsonl
+from .records import PROBLEM_KINDS, Problem, Sample, SampleMeta, read_jsonl, write_jsonl
 
 
 @dataclass(frozen=True)
 class SamplingSettings:
-    temperature: float = 0.6
-    top_p: float = 0.95
-    max_tokens: int = 16384
+    temperature: float = defaults.TEMPERATURE
+    top_p: float = defaults.TOP_P
+    max_tokens: int = defaults.MAX_TOKENS
     samples: int = 1
 
 
 @dataclass
 class EngineSettings:
     model: str
-    dtype: str = "auto"
+    dtype: str = defaults.DTYPE
     max_model_len: int | None = None
-    tensor_parallel_size: int = 1
+    tensor_parallel_size: int = defaults.TENSOR_PARALLEL_SIZE
     enforce_eager: bool = False
     options: dict[str, Any] = field(default_factory=dict)
 
@@ -42,6 +44,14 @@ def request_seed(seed: int, problem_id: str) -> int:
     """A per-request seed from the run seed and the problem id (stable across processes)."""
     digest = hashlib.sha256(f"{seed}\x00{problem_id}".encode()).digest()
     return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
+
+
+def gpu_present() -> bool:
+    """Whether ``nvidia-smi`` lists a GPU on this machine (``device: auto``)."""
+    if not shutil.which("nvidia-smi"):
+        return False
+    probe = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True)
+    return probe.returncode == 0 and "GPU" in probe.stdout
 
 
 def configure_cpu_backend(threads: int) -> None:
@@ -150,6 +160,25 @@ def engine_versions() -> dict[str, str]:
     return found
 
 
+def sample_meta(engine: EngineSettings, task: SampleTask, count: int,
+                source: str | None = None) -> SampleMeta:
+    """The sidecar of one sample file: everything that decided its responses."""
+    problems = list(task.problems)
+    return SampleMeta(
+        model=engine.model,
+        model_source=source or engine.model,
+        template=task.template.name,
+        template_text=asdict(task.template),
+        example_prompt=render_prompt(task.template, problems[0]) if problems else None,
+        stop={kind: stop_strings(task.template, kind) for kind in PROBLEM_KINDS},
+        sampling=task.settings.__dict__ | {"seed": task.seed},
+        engine={k: v for k, v in engine.__dict__.items() if k != "model"},
+        versions=engine_versions(),
+        problems=len(problems),
+        samples=count,
+    )
+
+
 def _chunk_fingerprint(problems: Sequence[Problem], template: Template,
                        settings: SamplingSettings, seed: int, model: str) -> str:
     key = json.dumps(
@@ -178,7 +207,7 @@ def sample_to_file(
     seed: int,
     out: str | os.PathLike,
     model: str,
-    chunk_problems: int = 64,
+    chunk_problems: int = defaults.CHUNK_PROBLEMS,
     progress: bool = True,
 ) -> int:
     """Sample one benchmark under one seed into ``out``; returns the number of samples."""
@@ -190,7 +219,7 @@ def sample_tasks(
     start_engine: Callable[[], Any],
     tasks: Sequence[SampleTask],
     model: str,
-    chunk_problems: int = 64,
+    chunk_problems: int = defaults.CHUNK_PROBLEMS,
     progress: bool = True,
 ) -> list[int]:
     """Sample several output files with one engine, in chunks kept in ``<out>.partial/``.

@@ -7,38 +7,22 @@ over many GPUs. Every request's seed comes from (seed, problem id) (see
 was drawn in; concatenating the shards in shard order gives exactly the records, and the order,
 of one unsharded job.
 
-Run by the workflow as ``python -m reasoning_boundary.shards split|merge ...``.
+Run by the workflow as ``reasoning-boundary shard split|merge ...``.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import logging
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 from . import records
 
-log = logging.getLogger("reasoning_boundary.shards")
-
 T = TypeVar("T")
 
 # Sidecar fields that describe a shard's own part and are added up in the merged sidecar.
 COUNTED = ("problems", "samples")
-
-
-def parse_shard(text: str) -> tuple[int, int]:
-    """``"I/N"`` -> (I, N), shard I (from 0) of N."""
-    try:
-        index, total = (int(part) for part in text.split("/"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected I/N, got '{text}'") from None
-    if total < 1 or not 0 <= index < total:
-        raise argparse.ArgumentTypeError(f"shard {text}: need 0 <= I < N")
-    return index, total
 
 
 def shard_bounds(count: int, index: int, total: int) -> tuple[int, int]:
@@ -106,7 +90,7 @@ def merge_meta(metas: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 def merge(samples: Sequence[str], metas: Sequence[str], out: str, meta_out: str | None) -> int:
     if len(samples) != len(metas):
-        raise SystemExit(f"{len(samples)} sample file(s) but {len(metas)} sidecar(s)")
+        raise records.RecordError(f"{len(samples)} sample file(s) but {len(metas)} sidecar(s)")
     count = records.write_jsonl(out, merge_records([records.read_samples(p) for p in samples]))
     merged = merge_meta([json.loads(Path(p).read_text()) for p in metas])
     if meta_out:
@@ -117,38 +101,3 @@ def merge(samples: Sequence[str], metas: Sequence[str], out: str, meta_out: str 
     provenance.record(out, list(samples), shards=len(samples), samples=count,
                       sampling=merged.get("sampling"))
     return count
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m reasoning_boundary.shards")
-    sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("split", help="one shard of a prepared benchmark")
-    p.add_argument("--benchmark", required=True)
-    p.add_argument("--shard", type=parse_shard, required=True, metavar="I/N")
-    p.add_argument("--out", required=True)
-    p = sub.add_parser("merge", help="sampled shards, in the order given, into one file")
-    p.add_argument("--samples", nargs="+", required=True)
-    p.add_argument("--metas", nargs="+", required=True, help="the shards' sidecars, same order")
-    p.add_argument("--out", required=True)
-    p.add_argument("--meta", help="the merged sidecar")
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        if args.command == "split":
-            count = split(args.benchmark, *args.shard, args.out)
-            log.info("shard %d/%d: %d problems -> %s", *args.shard, count, args.out)
-        else:
-            count = merge(args.samples, args.metas, args.out, args.meta)
-            log.info("merged %d shards, %d samples -> %s", len(args.samples), count, args.out)
-    except records.RecordError as err:
-        log.error("%s", err)
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -16,35 +16,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..bootstrap import percentile_band, resample_weights, resampled_curves
+from ..defaults import BOOTSTRAP_SEED, LEVEL, RESAMPLES
 from ..metrics import pass_at_k_matrix
-from .bootstrap import (
-    DEFAULT_LEVEL,
-    DEFAULT_RESAMPLES,
-    DEFAULT_SEED,
-    percentile_band,
-    resample_weights,
-    resampled_curves,
-)
+from ..records import LABEL_TEXT, TABLES
 
-LABELS = ("rl", "distill", "instruct", "demo")
-LABEL_TEXT = {
-    "rl": "RL-trained",
-    "distill": "distilled",
-    "instruct": "instruction-tuned",
-    "demo": "demonstration, not an RL result",
-}
 # The paper's ΔSE compares the base at k = 256 with the other model at k = 1.
 DELTA_SE_K = 256
 # Curves equal up to rounding count as "base at or above other".
 TOLERANCE = 1e-9
 NONE = "none"
-COLUMNS = [
-    "comparison", "label", "base", "other", "benchmark", "n_problems", "n_base", "n_other",
-    "k_max", "pass1_base", "pass1_other", "pass_kmax_base", "pass_kmax_other",
-    "delta_se", "delta_se_k", "delta_se_ci_low", "delta_se_ci_high",
-    "crossover_k", "crossover_ci_low", "crossover_ci_high",
-    "area_between", "area_ci_low", "area_ci_high",
-]
+COMPARISONS = TABLES["comparisons"]
 
 
 @dataclass(frozen=True)
@@ -110,9 +92,9 @@ def _k_text(value: float) -> int | str:
 def pair_statistics(
     base: pd.DataFrame,
     other: pd.DataFrame,
-    resamples: int = DEFAULT_RESAMPLES,
-    seed: int = DEFAULT_SEED,
-    level: float = DEFAULT_LEVEL,
+    resamples: int = RESAMPLES,
+    seed: int = BOOTSTRAP_SEED,
+    level: float = LEVEL,
 ) -> dict[str, Any]:
     """Statistics of two per-problem count frames (problem_id, n, c) of one benchmark.
 
@@ -164,9 +146,9 @@ def pair_statistics(
 def comparison_table(
     counts: pd.DataFrame,
     comparisons: Iterable[Comparison],
-    resamples: int = DEFAULT_RESAMPLES,
-    seed: int = DEFAULT_SEED,
-    level: float = DEFAULT_LEVEL,
+    resamples: int = RESAMPLES,
+    seed: int = BOOTSTRAP_SEED,
+    level: float = LEVEL,
 ) -> pd.DataFrame:
     """One row per comparison × benchmark that both models were run on."""
     rows = []
@@ -180,10 +162,10 @@ def comparison_table(
             stats = pair_statistics(base, other, resamples, seed, level)
             rows.append({"comparison": comp.name, "label": comp.label, "base": comp.base,
                          "other": comp.other, "benchmark": benchmark, **stats})
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return COMPARISONS.frame(rows)
 
 
-def summary_sentence(row: Mapping[str, Any], level: float = DEFAULT_LEVEL) -> str:
+def summary_sentence(row: Mapping[str, Any], level: float = LEVEL) -> str:
     """The report's one-line verdict for a comparison on a benchmark."""
     base, other, k_max = row["base"], row["other"], int(row["k_max"])
     k_star, low, high = (str(row[c]) for c in ("crossover_k", "crossover_ci_low",
@@ -203,7 +185,7 @@ def summary_sentence(row: Mapping[str, Any], level: float = DEFAULT_LEVEL) -> st
             f"{100 * float(row['delta_se']):.1f} points.")
 
 
-def summary(table: pd.DataFrame, level: float = DEFAULT_LEVEL) -> list[dict[str, str]]:
+def summary(table: pd.DataFrame, level: float = LEVEL) -> list[dict[str, str]]:
     """Per comparison and benchmark, the sentence and the label, for the report's front page."""
     return [
         {
@@ -214,3 +196,17 @@ def summary(table: pd.DataFrame, level: float = DEFAULT_LEVEL) -> list[dict[str,
         }
         for row in table.to_dict("records")
     ]
+
+
+def summary_html(table: pd.DataFrame, level: float = LEVEL) -> str:
+    """The per-pair sentences as a small HTML page: the report's Summary item."""
+    from html import escape
+
+    items = "\n".join(
+        f"<li><b>{escape(s['comparison'])}</b> on <i>{escape(s['benchmark'])}</i> "
+        f"({escape(s['label'])}): {escape(s['text'])}</li>"
+        for s in summary(table, level))
+    body = f"<ul>\n{items}\n</ul>" if items else "<p>No comparison has results.</p>"
+    return (f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>Summary</title></head>\n'
+            f"<body><h1>Summary</h1>\n<p>pair statistics, {level:.0%} bootstrap intervals</p>\n"
+            f"{body}\n</body></html>\n")

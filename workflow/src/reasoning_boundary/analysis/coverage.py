@@ -10,11 +10,10 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from ..records import TABLES
 from .comparisons import Comparison
 
 CATEGORIES = ("both", "base_only", "other_only", "neither")
-COLUMNS = ["comparison", "label", "base", "other", "benchmark", "category", "n_problems",
-           "share", "problem_ids"]
 
 
 def coverage_table(
@@ -43,4 +42,4 @@ def coverage_table(
                 "n_problems": len(ids), "share": len(ids) / len(shared),
                 "problem_ids": " ".join(ids),
             })
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return TABLES["coverage"].frame(rows)

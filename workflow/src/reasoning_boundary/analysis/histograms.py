@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..records import TABLES
+
 BINS = 10
-COLUMNS = ["model", "benchmark", "bin", "bin_low", "bin_high", "n_problems", "share"]
 
 
 def bin_index(accuracy: np.ndarray, bins: int = BINS) -> np.ndarray:
@@ -32,4 +33,4 @@ def accuracy_histogram(counts: pd.DataFrame, bins: int = BINS) -> pd.DataFrame:
                 "bin_low": round(b / bins, 6), "bin_high": round((b + 1) / bins, 6),
                 "n_problems": int(per_bin[b]), "share": per_bin[b] / len(group),
             })
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return TABLES["accuracy_histogram"].frame(rows)

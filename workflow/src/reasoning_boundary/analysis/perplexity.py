@@ -17,10 +17,8 @@ from typing import Any
 import pandas as pd
 
 from ..prompts import get_template, render_prompt
-from ..records import Problem, Sample, read_problems, read_samples
+from ..records import TABLES, Problem, Sample, read_problems, read_samples
 
-COLUMNS = ["comparison", "base", "role", "source", "problem_id", "seed", "sample_index",
-           "response_tokens", "nll", "perplexity"]
 # Responses of one problem scored in one forward pass (right-padded, so positions are exact).
 BATCH = 8
 
@@ -122,4 +120,4 @@ def perplexity_table(
                     "sample_index": sample["sample_index"], "response_tokens": count,
                     "nll": nll, "perplexity": math.exp(nll) if count else math.nan,
                 })
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return TABLES["perplexity"].frame(rows)

@@ -11,13 +11,9 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from ..records import read_samples, read_verdicts
+from ..records import TABLES, read_samples, read_verdicts
 
-COLUMNS = [
-    "model", "benchmark", "n_responses", "tokens_mean", "tokens_median", "tokens_p90",
-    "tokens_max", "chars_mean", "truncated_rate", "no_answer_rate", "correct_rate",
-    "finish_reasons",
-]
+RESPONSE_STATS = TABLES["response_stats"]
 
 
 def response_statistics(runs: Iterable[tuple[str, str, str, str]]) -> pd.DataFrame:
@@ -31,7 +27,7 @@ def response_statistics(runs: Iterable[tuple[str, str, str, str]]) -> pd.DataFra
         merged["model"], merged["benchmark"] = model, benchmark
         frames.append(merged)
     if not frames:
-        return pd.DataFrame(columns=COLUMNS)
+        return RESPONSE_STATS.frame()
     table = pd.concat(frames, ignore_index=True)
     rows = []
     for (model, benchmark), group in table.groupby(["model", "benchmark"], sort=True):
@@ -48,4 +44,4 @@ def response_statistics(runs: Iterable[tuple[str, str, str, str]]) -> pd.DataFra
             "correct_rate": group["correct"].fillna(False).astype(bool).mean(),
             "finish_reasons": " ".join(f"{k}:{v}" for k, v in reasons.items()),
         })
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return RESPONSE_STATS.frame(rows)

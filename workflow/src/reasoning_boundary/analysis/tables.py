@@ -1,14 +1,15 @@
 """Tables for papers: every CSV table also as Markdown and as LaTeX (booktabs).
 
-Which view a table gets follows from its columns: pass@k is pivoted to k ∈ {1, 2, 4, …, n},
-the pair statistics and the coverage are condensed to what a paper prints, and any other table
-is printed as it is. Probabilities are printed in percent.
+Each table has a paper view in :data:`VIEWS`, keyed by its name in ``records.TABLES``: pass@k is
+pivoted to k ∈ {1, 2, 4, …, n}, the pair statistics and the coverage are condensed to what a
+paper prints, and a table without a view is printed as it is. Probabilities are in percent.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 
 import pandas as pd
 
@@ -90,19 +91,19 @@ def perplexity_view(table: pd.DataFrame) -> pd.DataFrame:
     return grouped["perplexity"].agg(responses="size", median="median", mean="mean").reset_index()
 
 
-def paper_view(table: pd.DataFrame) -> pd.DataFrame:
-    columns = set(table.columns)
-    if {"bin_low", "bin_high"} <= columns:
-        return histogram_view(table)
-    if {"nll", "perplexity"} <= columns:
-        return perplexity_view(table)
-    if {"k", "pass_at_k"} <= columns:
-        return pass_at_k_view(table)
-    if {"crossover_k", "delta_se"} <= columns:
-        return comparisons_view(table)
-    if {"category", "problem_ids"} <= columns:
-        return coverage_view(table)
-    return table
+# Table name (records.TABLES) -> its paper view; tables not listed are printed as they are.
+VIEWS = {
+    "pass_at_k": pass_at_k_view,
+    "comparisons": comparisons_view,
+    "coverage": coverage_view,
+    "accuracy_histogram": histogram_view,
+    "perplexity": perplexity_view,
+}
+
+
+def paper_view(name: str, table: pd.DataFrame) -> pd.DataFrame:
+    view = VIEWS.get(records.table_spec(name).name)
+    return view(table) if view else table
 
 
 def _cell(value: object) -> str:
@@ -160,7 +161,8 @@ def to_latex(view: pd.DataFrame) -> str:
 
 
 def write_tables(csv: str, markdown: str, latex: str) -> None:
-    view = paper_view(pd.read_csv(csv, keep_default_na=False, na_values=[""]))
-    for path, text in ((markdown, to_markdown(view)), (latex, to_latex(view))):
-        with records.atomic_path(path) as tmp:
-            tmp.write_text(text, encoding="utf-8")
+    """The Markdown and LaTeX versions of a table, whose kind its file name says."""
+    name = Path(csv).name.removesuffix(".csv")
+    view = paper_view(name, records.table_spec(name).read(csv))
+    records.write_text(markdown, to_markdown(view))
+    records.write_text(latex, to_latex(view))

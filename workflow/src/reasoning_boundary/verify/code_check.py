@@ -27,11 +27,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ..defaults import CHECK_TIMEOUT
 from ..records import Problem, Sample, Verdict
-from . import harness
 from .code_extract import extract_code
 from .evalplus_compat import allclose, evalplus_judge, prepare_evalplus
-from .sandbox import Limits, RunResult, SubprocessSandbox
+from .sandbox import REPORT_FD, Limits, RunResult, SubprocessSandbox, harness
 
 _BOOT = "import rb_harness\nrb_harness.main()\n"
 _EXPECTED: dict[tuple[str, str], list[tuple[str | None, Any]]] = {}  # per process, see _spec
@@ -57,7 +57,8 @@ class _Spec:
     def job(self, program: str, token: str, block_network: bool) -> bytes:
         if not self.static:
             self.static = json.dumps(self.payload)[1:-1]  # serialized once per problem
-        head = json.dumps({"token": token, "program": program, "block_network": block_network})
+        head = json.dumps({"token": token, "report_fd": REPORT_FD, "program": program,
+                           "block_network": block_network})
         return (head[:-1] + ", " + self.static + "}").encode()
 
 
@@ -65,18 +66,19 @@ def verify_code(
     problems: Mapping[str, Problem],
     samples: Sequence[Sample],
     workers: int = 1,
-    timeout: float = 10.0,
+    timeout: float = CHECK_TIMEOUT,
     progress: bool = True,
 ) -> list[Verdict]:
-    """Judge every code sample; verdicts come back in the order of ``samples``."""
+    """Judge every code sample; verdicts come back in the order of ``samples``.
+
+    Every sample's problem must be in ``problems`` (``dispatch.check_samples`` says so first).
+    """
     specs: dict[str, _Spec] = {}
     extracted: dict[tuple[str, str], str | None] = {}
     programs: list[str | None] = []
     for sample in samples:
         pid = sample["problem_id"]
         if pid not in specs:
-            if pid not in problems:
-                raise ValueError(f"sample for unknown problem {pid!r}")
             specs[pid] = _spec(problems[pid])
         key = (pid, sample["response"])
         if key not in extracted:
@@ -186,48 +188,67 @@ def parse_report(report: bytes, token: str) -> Records:
     return records
 
 
-def _spec(problem: Problem) -> _Spec:
-    tests = problem.get("tests") or {}
-    kind = tests.get("format")
+def _humaneval_spec(problem: Problem, tests: dict[str, Any]) -> _Spec:
     entry = problem.get("entry_point")
-    if problem.get("kind") != "code" or kind not in ("humaneval", "evalplus", "functional",
-                                                      "stdio"):
-        raise ValueError(f"problem {problem.get('id')!r}: no code tests (format {kind!r})")
-    if kind == "humaneval":
-        spec = _Spec("check", entry, {"mode": "check", "entry_point": entry,
-                                      "check": tests["code"]}, 1)
-        spec.judge = lambda r: (r.get(0) == ("ok", "true"), 0 in r and r[0][0] != "ok")
-        return spec
-    if kind == "evalplus":
-        spec = _Spec("call", entry, {}, 0)
-        spec.key = (str(problem["id"]), hashlib.sha256(json.dumps(
-            [tests, problem.get("prompt")], sort_keys=True).encode()).hexdigest())
-        inputs, spec.canonical = prepare_evalplus(problem)
-        spec.payload = {"mode": "call", "entry_point": entry, "inputs": _encode(inputs)}
-        spec.n_tests = len(inputs)
-        spec.problem, spec.inputs = problem, inputs
-        with _EXPECTED_LOCK:
-            cached = _EXPECTED.get(spec.key)
-        if cached is not None:
-            spec.judge = evalplus_judge(problem, inputs, cached)
-        return spec
-    inputs_raw, outputs = list(tests["inputs"]), list(tests["outputs"])
-    if kind == "stdio":
-        expected = [str(o) for o in outputs]
-        spec = _Spec("stdio", None, {"mode": "stdio", "inputs": [str(i) for i in inputs_raw]},
-                     len(inputs_raw))
-        spec.judge = lambda r: _judge_each(r, len(expected), lambda i, out: _stdio_equal(
-            json.loads(out), expected[i]))
-        return spec
-    name = tests.get("fn_name") or entry
-    args = [_parse_args(x) for x in inputs_raw]
-    expected_values = [_parse_value(o) for o in outputs]
+    spec = _Spec("check", entry, {"mode": "check", "entry_point": entry,
+                                  "check": tests["code"]}, 1)
+    spec.judge = lambda r: (r.get(0) == ("ok", "true"), 0 in r and r[0][0] != "ok")
+    return spec
+
+
+def _evalplus_spec(problem: Problem, tests: dict[str, Any]) -> _Spec:
+    entry = problem.get("entry_point")
+    spec = _Spec("call", entry, {}, 0)
+    spec.key = (str(problem["id"]), hashlib.sha256(json.dumps(
+        [tests, problem.get("prompt")], sort_keys=True).encode()).hexdigest())
+    inputs, spec.canonical = prepare_evalplus(problem)
+    spec.payload = {"mode": "call", "entry_point": entry, "inputs": _encode(inputs)}
+    spec.n_tests = len(inputs)
+    spec.problem, spec.inputs = problem, inputs
+    with _EXPECTED_LOCK:
+        cached = _EXPECTED.get(spec.key)
+    if cached is not None:
+        spec.judge = evalplus_judge(problem, inputs, cached)
+    return spec
+
+
+def _stdio_spec(problem: Problem, tests: dict[str, Any]) -> _Spec:
+    inputs = [str(i) for i in tests["inputs"]]
+    expected = [str(o) for o in tests["outputs"]]
+    spec = _Spec("stdio", None, {"mode": "stdio", "inputs": inputs}, len(inputs))
+    spec.judge = lambda r: _judge_each(r, len(expected), lambda i, out: _stdio_equal(
+        json.loads(out), expected[i]))
+    return spec
+
+
+def _functional_spec(problem: Problem, tests: dict[str, Any]) -> _Spec:
+    name = tests.get("fn_name") or problem.get("entry_point")
+    args = [_parse_args(x) for x in tests["inputs"]]
+    expected = [_parse_value(o) for o in tests["outputs"]]
     atol = float(tests.get("atol") or 0.0)
     spec = _Spec("call", name, {"mode": "call", "entry_point": name, "inputs": _encode(args)},
                  len(args))
     spec.judge = lambda r: _judge_each(r, len(args), lambda i, out: _functional_equal(
-        harness.decode(out), expected_values[i], atol))
+        harness.decode(out), expected[i], atol))
     return spec
+
+
+# Test format (records.TestFormat) -> how its problems are run and judged.
+SPEC_BUILDERS: dict[str, Callable[[Problem, dict[str, Any]], _Spec]] = {
+    "humaneval": _humaneval_spec,
+    "evalplus": _evalplus_spec,
+    "stdio": _stdio_spec,
+    "functional": _functional_spec,
+}
+
+
+def _spec(problem: Problem) -> _Spec:
+    tests = problem.get("tests") or {}
+    build = SPEC_BUILDERS.get(tests.get("format")) if problem.get("kind") == "code" else None
+    if build is None:
+        raise ValueError(f"problem {problem.get('id')!r}: no code tests (format "
+                         f"{tests.get('format')!r}; known: {', '.join(SPEC_BUILDERS)})")
+    return build(problem, tests)
 
 
 def _set_expected(spec: _Spec, result: RunResult, records: Records) -> None:

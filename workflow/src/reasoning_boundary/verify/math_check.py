@@ -7,7 +7,8 @@ so the expensive step (math-verify's sympy parse and comparison) runs once per d
 Sympy can hang on pathological answers (power towers, huge factorials). math-verify's own
 timeout is a SIGALRM, which only works in a process's main thread and cannot interrupt a long
 C call, so checks run in worker processes (main thread, so the alarm works) and the parent also
-kills any worker whose current check outlives ``timeout`` plus a grace period (isolated.py).
+kills any worker whose current check outlives ``timeout`` plus a grace period
+(deadline_pool.py).
 That check is reported as ``timeout`` and a fresh worker takes over the rest of the queue.
 """
 
@@ -20,9 +21,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from reasoning_boundary.records import Problem, Sample, Verdict
-from reasoning_boundary.verify.isolated import IsolatedPool
-from reasoning_boundary.verify.math_extract import extract_answer
+from ..defaults import CHECK_TIMEOUT
+from ..records import Problem, Sample, Verdict
+from .deadline_pool import DeadlinePool
+from .math_extract import extract_answer
 
 __all__ = ["CheckPlan", "check_answer", "parse_math", "plan_checks", "verify_math"]
 
@@ -37,13 +39,10 @@ class CheckPlan:
 
 
 def plan_checks(problems: Mapping[str, Problem], samples: Sequence[Sample]) -> CheckPlan:
-    """Extract every sample's answer and list the distinct (problem, answer) pairs to check."""
-    unknown = {s["problem_id"] for s in samples if s["problem_id"] not in problems}
-    if unknown:
-        raise ValueError(
-            f"{len(unknown)} sample problem id(s) are not in the benchmark, e.g. "
-            f"{min(unknown)!r}; were the samples made from another benchmark file?"
-        )
+    """Extract every sample's answer and list the distinct (problem, answer) pairs to check.
+
+    Every sample's problem must be in ``problems`` (``dispatch.check_samples`` says so first).
+    """
     # The paper's grader (Qwen2.5-Math's extract_answer, use_last_number=True) falls back to the
     # last number of a response; here only of one that ended by itself, because the last number
     # of a response cut off at max_tokens is an intermediate result, not an answer.
@@ -63,13 +62,13 @@ def verify_math(
     problems: Mapping[str, Problem],
     samples: Sequence[Sample],
     workers: int = 1,
-    timeout: float = 5.0,
+    timeout: float = CHECK_TIMEOUT,
     progress: bool = True,
 ) -> list[Verdict]:
     """Grade math samples; verdicts come back in the order of ``samples``."""
     limit = timeout + max(1.0, 0.2 * timeout)
     # Workers boot (fork server, sympy import) while this process extracts the answers.
-    with IsolatedPool(check_answer, workers, limit, preload=("math_verify", __name__)) as pool:
+    with DeadlinePool(check_answer, workers, limit, preload=("math_verify", __name__)) as pool:
         plan = plan_checks(problems, samples)
         golds = [_gold(problems[pid]) for pid, _ in plan.checks]
         # An answer written exactly as the gold needs no sympy (math-verify accepts every gold
@@ -164,7 +163,7 @@ def _parse_cached(text: str, alarm: int, log: _TimeoutLog) -> list[Any] | None:
     return parsed
 
 
-def check_answer(gold: str, extracted: str, timeout: float = 5.0) -> tuple[str, bool]:
+def check_answer(gold: str, extracted: str, timeout: float = CHECK_TIMEOUT) -> tuple[str, bool]:
     """Compare one extracted answer with one gold answer: (status, correct).
 
     Must run in a main thread (math-verify's alarm). Status is passed, failed, timeout or error.

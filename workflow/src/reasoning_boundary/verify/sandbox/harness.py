@@ -1,7 +1,8 @@
 """The code that runs inside the sandbox child (stdlib only; the launcher loads it by path).
 
 ``main()`` reads one job (JSON) from fd 0, replaces fd 0 with /dev/null, runs the candidate
-and writes one line per test to fd 3: ``<token> <index> <kind> <json>``. The token is random
+and writes one line per test to the report fd the job names (the launcher's ``REPORT_FD``):
+``<token> <index> <kind> <json>``. The token is random
 per run and never enters the candidate's namespace, so printing, exiting early or patching
 builtins cannot produce lines the parent accepts. For ``call`` and ``stdio`` jobs the child
 only reports what the candidate *returned or printed*; the parent holds the expected outputs
@@ -30,7 +31,6 @@ import threading
 import types
 from typing import Any
 
-REPORT_FD = 3
 _BUILTINS = dict(builtins.__dict__)  # taken at import, before any candidate code runs
 _OK_HEAP_TYPES = {collections.Counter, collections.OrderedDict, fractions.Fraction}
 _HEAPTYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: set for every class defined in Python code
@@ -136,13 +136,13 @@ class _Quiet:
 
 
 class _Reporter:
-    def __init__(self, token: str) -> None:
-        self._prefix = token + " "
+    def __init__(self, token: str, fd: int) -> None:
+        self._prefix, self._fd = token + " ", fd
 
     def send(self, index: int, kind: str, payload: str) -> None:
         data = memoryview(f"{self._prefix}{index} {kind} {payload}\n".encode())
         while data:
-            data = data[os.write(REPORT_FD, data) :]
+            data = data[os.write(self._fd, data) :]
 
 
 def main() -> None:
@@ -153,7 +153,7 @@ def main() -> None:
     os.dup2(null, 0)
     os.close(null)
     job = json.loads(b"".join(chunks))
-    reporter = _Reporter(job.pop("token"))
+    reporter = _Reporter(job.pop("token"), job.pop("report_fd"))
     if job.get("block_network"):
         _block_network()
     runner = {"check": _run_check, "call": _run_call, "stdio": _run_stdio}[job["mode"]]

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-DEFAULT_RESAMPLES = 1000
-DEFAULT_SEED = 0
-DEFAULT_LEVEL = 0.95
+from .defaults import BOOTSTRAP_SEED, LEVEL, RESAMPLES
 
 
 def resample_weights(n_problems: int, resamples: int, seed: int) -> np.ndarray:
@@ -32,7 +30,7 @@ def resampled_curves(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return weights @ matrix / matrix.shape[0]
 
 
-def percentile_band(values: np.ndarray, level: float = DEFAULT_LEVEL) -> tuple[np.ndarray, ...]:
+def percentile_band(values: np.ndarray, level: float = LEVEL) -> tuple[np.ndarray, ...]:
     """Lower and upper percentile-bootstrap limits along the resample axis (axis 0)."""
     tail = (1.0 - level) / 2.0
     low, high = np.quantile(values, [tail, 1.0 - tail], axis=0)
@@ -41,9 +39,9 @@ def percentile_band(values: np.ndarray, level: float = DEFAULT_LEVEL) -> tuple[n
 
 def curve_band(
     matrix: np.ndarray,
-    resamples: int = DEFAULT_RESAMPLES,
-    seed: int = DEFAULT_SEED,
-    level: float = DEFAULT_LEVEL,
+    resamples: int = RESAMPLES,
+    seed: int = BOOTSTRAP_SEED,
+    level: float = LEVEL,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The ``level`` band of the mean pass@k curve of one (model, benchmark).
 

@@ -1,9 +1,10 @@
 """Run untrusted Python in an isolated child process and collect what it reports.
 
 One interface, :class:`Sandbox`. :class:`SubprocessSandbox` implements it with a *launcher*
-(``launcher.py``): a long-lived, single-threaded Python process, inside ``unshare -n -i`` when
-we are root, that forks one child per program. Forking a warm interpreter costs ~1 ms where
-starting a fresh one costs ~12 ms here, and one network namespace serves every child.
+(``sandbox/launcher.py``): a long-lived, single-threaded Python process, inside
+``unshare -n -i`` when we are root, that forks one child per program. Forking a warm interpreter
+costs ~1 ms where starting a fresh one costs ~12 ms here, and one network namespace serves every
+child.
 
 Each child gets a new session, rlimits (CPU, address space, processes, file size, no core
 files), a fresh private temp dir as cwd/HOME/TMPDIR, a scrubbed environment and, as root, an
@@ -12,8 +13,8 @@ cannot touch root's files). The program reads its input on fd 0 and reports on f
 ``REPORT_FD``; stdout+stderr share one pipe whose first ``output_bytes`` are kept. When it
 ends or the wall clock runs out, everything it started is killed and its files removed.
 
-A ``BubblewrapSandbox`` (mount namespace, read-only root, private /tmp) can implement the same
-protocol later.
+The code the child runs to test a candidate is ``sandbox/harness.py``; the parent's side of the
+checking is ``verify/code_check.py``.
 """
 
 from __future__ import annotations

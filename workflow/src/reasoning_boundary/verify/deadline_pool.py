@@ -1,4 +1,4 @@
-"""A pool of worker processes in which every task has a hard deadline.
+"""A pool of worker processes in which every task has a hard deadline (math checks run in it).
 
 ``concurrent.futures`` and ``multiprocessing.Pool`` cannot stop one task that hangs: a worker
 stuck in a long C call ignores signals, and the pool cannot kill it without breaking. Here each
@@ -82,14 +82,14 @@ def _stop(slot: _Slot, kill: bool) -> None:
     slot.conn.close()
 
 
-def run_isolated(fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], workers: int = 1,
+def run_with_deadlines(fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], workers: int = 1,
                  time_limit: float = 6.0, **run_options: Any) -> list[tuple[str, Any]]:
-    """Run ``fn(*task)`` for every task in an :class:`IsolatedPool`; see its ``run``."""
-    with IsolatedPool(fn, workers, time_limit) as pool:
+    """Run ``fn(*task)`` for every task in a :class:`DeadlinePool`; see its ``run``."""
+    with DeadlinePool(fn, workers, time_limit) as pool:
         return pool.run(tasks, **run_options)
 
 
-class IsolatedPool:
+class DeadlinePool:
     """Worker processes running ``fn``, each task under a hard ``time_limit`` (seconds).
 
     A worker still busy with one task past the limit is killed and replaced; so is one that dies.
@@ -101,7 +101,7 @@ class IsolatedPool:
         self.fn, self.time_limit, self.ctx = fn, time_limit, _context(preload)
         self.slots = [_spawn(self.ctx, fn) for _ in range(max(1, workers))]
 
-    def __enter__(self) -> IsolatedPool:
+    def __enter__(self) -> DeadlinePool:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -1,0 +1,119 @@
+"""The analysis subcommands: the rules of workflow/rules/analysis.smk, one each.
+
+Each reads files and writes files, so any of them can be run alone on results made elsewhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from typing import Any
+
+from .. import defaults, records
+from .arguments import json_argument, labelled
+from .bootstrap import add_bootstrap_options
+
+log = logging.getLogger("reasoning_boundary")
+PER_PROBLEM = records.TABLES["per_problem"]
+
+
+def cmd_compare(args: argparse.Namespace) -> None:
+    from ..analysis.comparisons import comparison_table, parse_comparisons, summary_html
+
+    counts = PER_PROBLEM.read(args.per_problem)
+    table = comparison_table(counts, parse_comparisons(args.comparisons), args.resamples,
+                             args.seed, args.level)
+    records.TABLES["comparisons"].write(table, args.out)
+    if args.summary:
+        records.write_text(args.summary, summary_html(table, args.level))
+    log.info("%d comparison rows -> %s", len(table), args.out)
+
+
+def cmd_coverage(args: argparse.Namespace) -> None:
+    from ..analysis.comparisons import parse_comparisons
+    from ..analysis.coverage import coverage_table
+
+    counts = PER_PROBLEM.read(args.per_problem)
+    table = coverage_table(counts, parse_comparisons(args.comparisons), args.benchmark)
+    records.TABLES["coverage"].write(table, args.out)
+
+
+def cmd_histogram(args: argparse.Namespace) -> None:
+    from ..analysis.histograms import accuracy_histogram
+
+    counts = PER_PROBLEM.read(args.per_problem)
+    records.TABLES["accuracy_histogram"].write(accuracy_histogram(counts), args.out)
+
+
+def cmd_response_stats(args: argparse.Namespace) -> None:
+    from ..analysis.response_stats import response_statistics
+
+    runs = labelled(args.runs, ("MODEL", "BENCHMARK", "SAMPLES", "VERDICTS"), "--runs")
+    records.TABLES["response_stats"].write(response_statistics(runs), args.out)  # type: ignore[arg-type]
+
+
+def cmd_tables(args: argparse.Namespace) -> None:
+    from ..analysis.tables import write_tables
+
+    write_tables(args.table, args.markdown, args.latex)
+
+
+def cmd_perplexity(args: argparse.Namespace) -> None:
+    from ..analysis.perplexity import perplexity_table
+
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for role, model, path in labelled(args.source, ("ROLE", "MODEL", "SAMPLES"), "--source"):
+        grouped.setdefault((role, model), []).append(path)
+    sources = [(role, model, paths) for (role, model), paths in grouped.items()]
+    table = perplexity_table(args.meta, args.benchmark, sources, args.problems, args.responses,
+                             comparison=args.comparison, threads=args.threads)
+    records.TABLES["perplexity"].write(table, args.out)
+    log.info("scored %d responses -> %s", len(table), args.out)
+
+
+def register(sub: Any) -> None:
+    comparisons_help = 'JSON list of {"base", "other", "label", "name"?} (config `comparisons`)'
+
+    p = sub.add_parser("compare", help="pair statistics: ΔSE, crossover k*, area between curves")
+    p.add_argument("--per-problem", required=True)
+    p.add_argument("--comparisons", type=json_argument, required=True, help=comparisons_help)
+    add_bootstrap_options(p)
+    p.add_argument("--out", required=True, help="comparisons.csv")
+    p.add_argument("--summary", help="HTML page with one sentence per pair, for the report")
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("coverage", help="problems solved by base only, other only, both, neither")
+    p.add_argument("--per-problem", required=True)
+    p.add_argument("--comparisons", type=json_argument, required=True, help=comparisons_help)
+    p.add_argument("--benchmark", required=True)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_coverage)
+
+    p = sub.add_parser("histogram", help="problems per accuracy bin (0.1 wide)")
+    p.add_argument("--per-problem", required=True)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_histogram)
+
+    p = sub.add_parser("response-stats", help="lengths, truncation and no-answer rates")
+    p.add_argument("--runs", nargs="+", required=True, metavar="MODEL:BENCHMARK:SAMPLES:VERDICTS")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_response_stats)
+
+    p = sub.add_parser("tables", help="a CSV table as Markdown and LaTeX (booktabs)")
+    p.add_argument("--table", required=True)
+    p.add_argument("--markdown", required=True)
+    p.add_argument("--latex", required=True)
+    p.set_defaults(func=cmd_tables)
+
+    p = sub.add_parser("perplexity", help="the base model's perplexity on other models' responses")
+    p.add_argument("--meta", required=True, help="a sample sidecar (.json) of the base model")
+    p.add_argument("--benchmark", required=True, help="the prepared benchmark .jsonl")
+    p.add_argument("--source", nargs="+", required=True, metavar="ROLE:MODEL:SAMPLES",
+                   help="role base, other or stronger; repeat a source once per seed file")
+    p.add_argument("--problems", type=int, default=defaults.PERPLEXITY["problems"])
+    p.add_argument("--responses", type=int, default=defaults.PERPLEXITY["responses"],
+                   help="responses per problem and source")
+    p.add_argument("--comparison", default="")
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_perplexity)

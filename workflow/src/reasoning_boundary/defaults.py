@@ -1,0 +1,44 @@
+"""Every default of the pipeline, written once.
+
+The config schema (``workflow/schemas/config.schema.yaml``) states the same values as its
+``default:`` entries, because Snakemake's validation fills them into the config; a test asserts
+that the two agree. The command line, the library and the report read these constants, never a
+literal of their own.
+"""
+
+from __future__ import annotations
+
+# Sampling as in the paper: temperature 0.6, top-p 0.95, up to 16384 new tokens.
+TEMPERATURE = 0.6
+TOP_P = 0.95
+MAX_TOKENS = 16384
+SAMPLING = {"temperature": TEMPERATURE, "top_p": TOP_P, "max_tokens": MAX_TOKENS}
+
+SEEDS = [0]
+SAMPLES_PER_SEED = 16
+SAMPLE_JOB = "seed"
+SHARDS = 1
+# Problems per resumable chunk of a sampling job (memory stays flat, a killed job resumes).
+CHUNK_PROBLEMS = 64
+DEVICE = "auto"
+THREADS = {"sample": 2, "verify": 2}
+DTYPE = "auto"
+TENSOR_PARALLEL_SIZE = 1
+
+# Seconds one check may take: a math-verify comparison or one run of a program.
+CHECK_TIMEOUT = 10.0
+
+# Bootstrap over problems for the pass@k bands and the pair statistics' intervals.
+RESAMPLES = 1000
+BOOTSTRAP_SEED = 0
+LEVEL = 0.95
+BOOTSTRAP = {"resamples": RESAMPLES, "seed": BOOTSTRAP_SEED, "level": LEVEL}
+
+# The paper scores 16 responses on each of 2 AIME24 problems.
+PERPLEXITY = {"problems": 2, "responses": 16}
+
+PLOT_DPI = 150
+
+# Host memory (MB) and wall time (minutes) of one sampling job, by device.
+SAMPLE_MEM_MB = {"gpu": 32000, "cpu": 8000}  # vLLM-CPU: the model plus a 4 GiB KV cache
+SAMPLE_RUNTIME = {"gpu": 720, "cpu": 240}

