@@ -191,3 +191,25 @@ def test_labelled_lists_read_back_into_their_runs():
 def test_prepare_sees_the_loader_keys_only():
     spec = plan_of().benchmark_spec("aime")
     assert "samples_per_seed" not in spec and "shards" not in spec and spec["path"] == "a.jsonl"
+
+
+def test_a_model_runs_on_the_benchmarks_it_names_and_pairs_meet_where_both_run():
+    models = copy.deepcopy(BASE["models"])
+    models["rl"]["benchmarks"] = ["code", "arith"]
+    plan = plan_of(models=models, comparisons=[{"base": "base", "other": "rl", "label": "rl"}])
+    assert plan.model_benchmarks("rl") == ["arith", "code"]  # config order
+    assert {r.benchmark for r in plan.runs(["rl"])} == {"arith", "code"}
+    assert len(plan.runs()) == (3 + 2 + 3) * 2
+    assert plan.shared_benchmarks("base-vs-rl") == ["arith", "code"]
+    outputs = plan.all_outputs()
+    assert "results/plots/base-vs-rl/pass_at_k_code.png" in outputs
+    assert not any("base-vs-rl/pass_at_k_aime" in f for f in outputs)
+    models["rl"]["benchmarks"] = ["nope"]
+    with pytest.raises(PlanError, match="models.rl.benchmarks names nope"):
+        plan_of(models=models)
+    models["rl"]["benchmarks"] = ["code"]
+    with pytest.raises(PlanError, match="run on different benchmarks"):
+        plan_of(models=models, sample_job="model")
+    with pytest.raises(PlanError, match="model 'rl' .* is not run on it"):
+        plan_of(models=models, comparisons=[{"base": "base", "other": "rl", "label": "rl"}],
+                perplexity={"benchmark": "arith"})

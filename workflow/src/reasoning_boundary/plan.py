@@ -118,6 +118,20 @@ class Plan:
                 check_source(model["source"], name)
             except ModelSourceError as err:
                 raise PlanError(f"config: {err}") from None
+            unknown = [b for b in model.get("benchmarks", []) if b not in self.benchmarks]
+            if unknown:
+                raise PlanError(
+                    f"config: models.{name}.benchmarks names {', '.join(unknown)}, not under "
+                    f"`benchmarks`; choose from {', '.join(self.benchmarks)}.")
+        if self.sample_job == "model":
+            sets = {name: self.model_benchmarks(name) for name in self.models}
+            first, *others = sets
+            differing = [m for m in others if sets[m] != sets[first]]
+            if differing:
+                raise PlanError(
+                    f"config: `sample_job: model` writes the same files for every model, but "
+                    f"models {first} and {differing[0]} run on different benchmarks. Use "
+                    "`sample_job: benchmark` or `seed`.")
         models = ", ".join(self.models)
         for comp in self.comparisons.values():
             for role in ("base", "other"):
@@ -127,15 +141,23 @@ class Plan:
                         f"not a model under `models`; choose one of {models}.")
         if self.perplexity is None:
             return
-        if self.perplexity["benchmark"] not in self.benchmarks:
+        benchmark = self.perplexity["benchmark"]
+        if benchmark not in self.benchmarks:
             raise PlanError(
-                f"config: perplexity.benchmark '{self.perplexity['benchmark']}' is not under "
-                f"`benchmarks`; choose one of {', '.join(self.benchmarks)}.")
+                f"config: perplexity.benchmark '{benchmark}' is not under `benchmarks`; choose "
+                f"one of {', '.join(self.benchmarks)}.")
         stronger = self.perplexity.get("stronger")
         if stronger and stronger not in self.models:
             raise PlanError(
                 f"config: perplexity.stronger '{stronger}' is not a model under `models`; its "
                 f"responses must be sampled too. Choose one of {models}.")
+        for comp in self.comparisons.values():
+            for _, name in self.perplexity_roles(comp.name):
+                if benchmark not in self.model_benchmarks(name):
+                    raise PlanError(
+                        f"config: perplexity scores responses on '{benchmark}', but model "
+                        f"'{name}' (comparison '{comp.name}') is not run on it; add it to "
+                        f"models.{name}.benchmarks or set perplexity.benchmark.")
 
     # ---- benchmarks and runs -----------------------------------------------------------------
     def benchmark_kind(self, name: str) -> str:
@@ -159,16 +181,32 @@ class Plan:
         """Benchmarks sampled in chunks (``True``) or whole (``False``)."""
         return [b for b in self.benchmarks if (self.shard_count(b) > 1) == sharded]
 
+    def model_benchmarks(self, model: str) -> list[str]:
+        """The benchmarks a model is run on, in config order (all unless it names some)."""
+        chosen = self.models[model].get("benchmarks")
+        return [b for b in self.benchmarks if chosen is None or b in chosen]
+
+    def shared_benchmarks(self, comparison: str) -> list[str]:
+        """The benchmarks both models of a comparison are run on."""
+        comp = self.comparisons[comparison]
+        other = self.model_benchmarks(comp.other)
+        return [b for b in self.model_benchmarks(comp.base) if b in other]
+
     def runs(self, models: list[str] | None = None, benchmarks: list[str] | None = None
              ) -> list[Run]:
-        return [Run(m, b, s) for m in models or self.models for b in benchmarks or self.benchmarks
-                for s in self.seeds]
+        """Every (model, benchmark, seed) that is sampled, optionally of some only."""
+        return [Run(m, b, s) for m in models or self.models for b in self.model_benchmarks(m)
+                if benchmarks is None or b in benchmarks for s in self.seeds]
 
     # ---- sampling jobs -----------------------------------------------------------------------
     def grouped_tasks(self) -> list[tuple[str | None, int]]:
         """(benchmark, seed) of every file one grouped sampling job writes; the benchmark is
         left open (None) when the job is per benchmark."""
-        benchmarks = self.sharded(False) if self.sample_job == "model" else [None]
+        if self.sample_job == "model":  # every model runs on the same benchmarks (_check)
+            ran = self.model_benchmarks(next(iter(self.models)))
+            benchmarks: list[str | None] = [b for b in self.sharded(False) if b in ran]
+        else:
+            benchmarks = [None]
         return [(b, s) for b in benchmarks for s in self.seeds]
 
     def files_per_sample_job(self, sharded: bool) -> int:
@@ -344,7 +382,8 @@ class Plan:
             out += [table(table="comparisons"), REPORT_SUMMARY_FILE]
             for b in self.benchmarks:
                 out += figure_files(COVERAGE_FIGURE.format(benchmark=b))
-                for c in self.comparisons:
+            for c in self.comparisons:
+                for b in self.shared_benchmarks(c):
                     out += figure_files(PAIR_FIGURE.format(comparison=c, benchmark=b))
                     out += figure_files(HISTOGRAM_FIGURE.format(comparison=c, benchmark=b))
         if self.perplexity is not None:
@@ -353,7 +392,7 @@ class Plan:
         return out
 
     def all_outputs(self) -> list[str]:
-        curves = [f for b in self.benchmarks
+        curves = [f for b in self.benchmarks if self.runs(benchmarks=[b])
                   for f in figure_files(PASS_AT_K_FIGURE.format(benchmark=b))]
         return [TABLE_FILE.format(table="pass_at_k"), *curves, *self.analysis_outputs()]
 
