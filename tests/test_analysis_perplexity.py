@@ -64,7 +64,7 @@ def test_perplexity_table_scores_every_source_with_the_base_model(tiny_model: Pa
                                                                   tmp_path: Path):
     write_jsonl(tmp_path / "bench.jsonl", PROBLEMS)
     meta = tmp_path / "base.json"
-    write_json(meta, {"model": str(tiny_model), "template": "chatml"})
+    write_json(meta, {"model": str(tiny_model), "template": "chatml", "sampling": {"seed": 0}})
     paths = {}
     for name in ("base", "rl"):
         paths[name] = tmp_path / f"{name}.jsonl.gz"

@@ -95,3 +95,15 @@ def test_verified_file_is_valid_gzip_json_lines(tmp_path, benchmark):
 def test_sample_arguments_are_checked_before_any_engine_starts(args, message, caplog):
     assert main(["sample", "--model", "m", "--template", "chatml", *args]) == 2
     assert message in caplog.text
+
+
+def test_a_damaged_sample_sidecar_is_named(tmp_path, caplog):
+    sidecar = tmp_path / "seed0.json"
+    sidecar.write_text('{"model": "m"')
+    samples = tmp_path / "s.jsonl.gz"
+    write_jsonl(samples, samples_of(0, 1))
+    with caplog.at_level(logging.ERROR):
+        code = main(["shard", "merge", "--samples", str(samples), "--metas", str(sidecar),
+                     "--out", str(tmp_path / "m.jsonl.gz")])
+    assert code == 2 and f"{sidecar}: not valid JSON" in caplog.text
+    assert not (tmp_path / "m.jsonl.gz").exists()

@@ -69,7 +69,8 @@ def test_merged_file_is_byte_identical_to_one_jobs_file(tmp_path):
         sample_files.append(str(tmp_path / f"shard{i}-of-3.jsonl.gz"))
         meta_files.append(str(tmp_path / f"shard{i}-of-3.json"))
         count = records.write_jsonl(sample_files[-1], _sample(chunk))
-        records.write_json(meta_files[-1], {"model": "m", "problems": len(chunk),
+        records.write_json(meta_files[-1], {"model": "m", "template": "chatml",
+                                            "sampling": {"seed": 3}, "problems": len(chunk),
                                             "samples": count, "example_prompt": chunk[0]["id"],
                                             "host": f"node{i % 2}"})
     merged, meta = tmp_path / "merged.jsonl.gz", tmp_path / "merged.json"

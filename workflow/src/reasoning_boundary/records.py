@@ -256,6 +256,22 @@ def read_problems(path: str | os.PathLike) -> list[Problem]:
     return problems
 
 
+def read_sample_meta(path: str | os.PathLike) -> SampleMeta:
+    """The sidecar of a sample file, checked for the fields later stages use."""
+    try:
+        meta = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RecordError(f"{path}: no such sample sidecar; rerun sampling.") from None
+    except json.JSONDecodeError as err:
+        raise RecordError(f"{path}: not valid JSON ({err.msg} at line {err.lineno}). Delete "
+                          "it and its sample file and rerun sampling.") from None
+    missing = [key for key in ("model", "template", "sampling") if key not in meta]
+    if not isinstance(meta, dict) or missing:
+        raise RecordError(f"{path}: not a sample sidecar (missing {', '.join(missing)}). "
+                          "Delete it and its sample file and rerun sampling.")
+    return meta  # type: ignore[return-value]
+
+
 def read_samples(path: str | os.PathLike) -> list[Sample]:
     return _read_typed(path, Sample.__annotations__)  # type: ignore[return-value]
 

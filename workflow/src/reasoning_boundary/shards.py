@@ -12,9 +12,7 @@ Run by the workflow as ``reasoning-boundary shard split|merge ...``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, TypeVar
 
 from . import records
@@ -91,8 +89,9 @@ def merge_meta(metas: Sequence[dict[str, Any]]) -> dict[str, Any]:
 def merge(samples: Sequence[str], metas: Sequence[str], out: str, meta_out: str | None) -> int:
     if len(samples) != len(metas):
         raise records.RecordError(f"{len(samples)} sample file(s) but {len(metas)} sidecar(s)")
+    # Every input is read before anything is written: a bad shard leaves no merged file behind.
+    merged = merge_meta([records.read_sample_meta(p) for p in metas])
     count = records.write_jsonl(out, merge_records([records.read_samples(p) for p in samples]))
-    merged = merge_meta([json.loads(Path(p).read_text()) for p in metas])
     if meta_out:
         records.write_json(meta_out, merged)
     from . import provenance

@@ -8,7 +8,6 @@ needs); the prompt is the one the base model was sampled with (its sidecar's tem
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from ..prompts import get_template, render_prompt
-from ..records import TABLES, Problem, Sample, read_problems, read_samples
+from ..records import TABLES, Problem, Sample, read_problems, read_sample_meta, read_samples
 
 # Responses of one problem scored in one forward pass (right-padded, so positions are exact).
 BATCH = 8
@@ -98,7 +97,7 @@ def perplexity_table(
     ``meta_path`` is a sample sidecar of the base model: it names the model folder and the
     template the base was prompted with. ``model`` lets tests pass a loaded (model, tokenizer).
     """
-    meta = json.loads(Path(meta_path).read_text())
+    meta = read_sample_meta(meta_path)
     template = get_template(meta["template"])
     all_problems: list[Problem] = read_problems(benchmark_path)
     chosen = [p["id"] for p in all_problems[:problems]]
