@@ -46,6 +46,7 @@ def cmd_sample(args: argparse.Namespace) -> None:
         SamplingSettings,
         configure_cpu_backend,
         load_engine,
+        multimodal_options,
         sample_meta,
         sample_tasks,
     )
@@ -69,7 +70,9 @@ def cmd_sample(args: argparse.Namespace) -> None:
         max_model_len=args.max_model_len,
         tensor_parallel_size=args.tensor_parallel_size,
         enforce_eager=args.enforce_eager,
-        options=args.engine_options or {},
+        # Problems with images: vLLM's multimodal limits, unless the model's options set them.
+        options={**multimodal_options([p for t in tasks for p in t.problems]),
+                 **(args.engine_options or {})},
     )
     if args.device == "cpu":
         configure_cpu_backend(args.threads)
@@ -83,7 +86,8 @@ def cmd_sample(args: argparse.Namespace) -> None:
         if meta_path:
             records.write_json(meta_path, meta)
         provenance.record(
-            task.out, [benchmark], **{k: v for k, v in meta.items() if k != "versions"},
+            task.out, [benchmark, *meta.get("images", {})],
+            **{k: v for k, v in meta.items() if k != "versions"},
             model_identity=weights, source_identity=source,
         )
         log.info("sampled %d responses -> %s", count, task.out)
