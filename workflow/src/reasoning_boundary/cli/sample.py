@@ -39,7 +39,7 @@ def _task_specs(args: argparse.Namespace) -> list[TaskSpec]:
 
 def cmd_sample(args: argparse.Namespace) -> None:
     from ..models import source_identity
-    from ..prompts import get_template
+    from ..prompts import get_template, render_prompt
     from ..sampling import (
         EngineSettings,
         SampleTask,
@@ -64,6 +64,14 @@ def cmd_sample(args: argparse.Namespace) -> None:
         )
         for benchmark, seed, samples, out, _ in specs
     ]
+    # A template that cannot show a benchmark's images fails here, not after the engine started.
+    try:
+        for task in tasks:
+            visual = next((p for p in task.problems if p.get("images")), None)
+            if visual is not None:
+                render_prompt(template, visual)
+    except ValueError as err:
+        raise records.RecordError(f"sample: {err}") from None
     engine = EngineSettings(
         model=args.model,
         dtype=args.dtype,
