@@ -98,11 +98,14 @@ def _prepare(tmp_path: Path, name: str, spec: dict, monkeypatch) -> list[dict]:
     return read_problems(out)
 
 
-def test_mathvista_keeps_only_free_form_questions_each_with_its_image(tmp_path, monkeypatch):
+def test_mathvista_keeps_only_free_form_questions_each_with_its_image(tmp_path, monkeypatch,
+                                                                      caplog):
     rows = _mathvista_rows()
     _write_mathvista_parquet(tmp_path / "testmini.parquet", rows)
     spec = {"source": "local", "path": "testmini.parquet", "preset": "mathvista"}
-    problems = _prepare(tmp_path, "mathvista", spec, monkeypatch)
+    with caplog.at_level("INFO", logger="reasoning_boundary"):
+        problems = _prepare(tmp_path, "mathvista", spec, monkeypatch)
+    assert "mathvista: 3 of 5 rows kept, 2 multiple-choice rows left out" in caplog.text
     by_pid = {r["pid"]: r for r in rows}
     # 5 rows, 2 multiple-choice: 3 kept, in file order
     assert [p["id"] for p in problems] == ["1", "3", "5"]
