@@ -93,12 +93,9 @@ class Problem(TypedDict, total=False):
     precision: int | None  # answer_type "float": decimals the answer is rounded to
 
 
-# ---- images of visual problems ---------------------------------------------------------------
-# How a math answer is compared (Problem.answer_type), after MathVista's answer types:
-#   integer  a whole number, compared as a number ("12.0" answers 12)
-#   float    rounded to Problem.precision decimals before comparing ("1.25" answers 1.2)
-#   list     element by element, in order ("[1, 2]", "1, 2" and "(1,2)" are the same)
-#   text     the same text, ignoring case, spaces, \text{} and enclosing brackets ("(C)" is C)
+# ---- visual problems -------------------------------------------------------------------------
+# How a math answer is compared (Problem.answer_type, MathVista's types; verify/answer_types.py):
+# integer as a number, float rounded to Problem.precision, list element-wise, text ignoring case.
 AnswerType = Literal["integer", "float", "list", "text"]
 ANSWER_TYPES: tuple[str, ...] = get_args(AnswerType)
 
