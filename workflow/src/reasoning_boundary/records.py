@@ -5,10 +5,13 @@ and written, so that a file written by one stage is read the same way by every o
 the rules and by the command line.
 
 * Problem (``results/benchmarks/{benchmark}.jsonl``): ``id``, ``kind`` (``math`` | ``code``),
-  ``question`` and ``answer`` (math), ``prompt``, ``entry_point`` and ``tests`` (code), ``meta``.
+  ``question`` and ``answer`` (math), ``prompt``, ``entry_point`` and ``tests`` (code), ``meta``;
+  a visual problem also has ``images`` (:class:`ProblemImage`, files under
+  ``results/benchmarks/{benchmark}/images/``) and may have ``answer_type`` and ``precision``.
 * Sample (``results/samples/{model}/{benchmark}/seed{seed}.jsonl.gz``): ``problem_id``,
-  ``sample_index``, ``seed``, ``response``, ``num_tokens``, ``finish_reason``; beside it the
-  sidecar ``seed{seed}.json`` (:class:`SampleMeta`).
+  ``sample_index``, ``seed``, ``response``, ``num_tokens``, ``finish_reason``, and where the
+  engine reports it ``prompt_tokens`` (the prompt's length after image placeholders were
+  expanded); beside it the sidecar ``seed{seed}.json`` (:class:`SampleMeta`).
 * Verdict (``results/verdicts/{model}/{benchmark}/seed{seed}.jsonl.gz``): ``problem_id``,
   ``sample_index``, ``seed``, ``correct``, ``status``, ``extracted``.
 * Tables (``results/tables/*.csv``): one :class:`TableSpec` each, in :data:`TABLES`.
@@ -55,6 +58,8 @@ LABEL_TEXT: dict[str, str] = {
 
 # ---- where every file lives (the rules format these templates too) ---------------------------
 BENCHMARK_FILE = "results/benchmarks/{benchmark}.jsonl"
+# A visual benchmark's images, stored once by prepare (content-addressed file names).
+BENCHMARK_IMAGES_DIR = "results/benchmarks/{benchmark}/images"
 BENCHMARK_SHARD_FILE = "results/benchmarks/shards/{benchmark}/shard{shard}-of-{nshards}.jsonl"
 SAMPLE_STEM = "results/samples/{model}/{benchmark}/seed{seed}"
 SAMPLE_SHARD_STEM = SAMPLE_STEM + "/shard{shard}-of-{nshards}"
@@ -81,6 +86,27 @@ class Problem(TypedDict, total=False):
     entry_point: str | None
     tests: dict[str, Any] | None  # {"format": TestFormat, ...}, see TestFormat
     meta: dict[str, Any]
+    # Visual problems (MathVista, MathVision, synthetic-visual) are kind "math" with images:
+    # the template shows each image where its placeholder goes, the math checker grades them.
+    images: list[ProblemImage]
+    answer_type: AnswerType | None  # how the checker compares; absent: math-verify alone
+    precision: int | None  # answer_type "float": decimals the answer is rounded to
+
+
+# ---- visual problems -------------------------------------------------------------------------
+# How a math answer is compared (Problem.answer_type, MathVista's types; verify/answer_types.py):
+# integer as a number, float rounded to Problem.precision, list element-wise, text ignoring case.
+AnswerType = Literal["integer", "float", "list", "text"]
+ANSWER_TYPES: tuple[str, ...] = get_args(AnswerType)
+
+
+class ProblemImage(TypedDict):
+    """One image of a problem, in the order the question refers to them."""
+
+    path: str  # relative to the working directory: BENCHMARK_IMAGES_DIR/<sha256[:16]>.<ext>
+    sha256: str  # of the file's bytes, checked again when the image is sampled
+    width: int
+    height: int
 
 
 class Sample(TypedDict):
@@ -110,6 +136,7 @@ class SampleMeta(TypedDict, total=False):
     template_text: dict[str, Any]
     example_prompt: str | None
     stop: dict[str, list[str]]  # per problem kind
+    images: dict[str, str]  # path -> sha256 of the images shown (visual benchmarks only)
     sampling: dict[str, Any]  # temperature, top_p, max_tokens, samples, seed
     engine: dict[str, Any]
     versions: dict[str, str]
@@ -251,9 +278,24 @@ def read_problems(path: str | os.PathLike) -> list[Problem]:
                 "again.")
         if record["id"] in seen:
             raise RecordError(f"{path}, record {line_no}: duplicate problem id '{record['id']}'.")
+        _check_visual_fields(record, path, line_no)
         seen.add(record["id"])
         problems.append(record)  # type: ignore[arg-type]
     return problems
+
+
+def _check_visual_fields(record: dict[str, Any], path: str | os.PathLike, line_no: int) -> None:
+    images = record.get("images")
+    if images is not None and (not isinstance(images, list) or not all(
+            isinstance(i, dict) and {"path", "sha256"} <= i.keys() for i in images)):
+        raise RecordError(
+            f"{path}, record {line_no}: problem '{record['id']}' has images {images!r}; expected "
+            "a list of {path, sha256, width, height}. Prepare the benchmark again.")
+    answer_type = record.get("answer_type")
+    if answer_type is not None and answer_type not in ANSWER_TYPES:
+        raise RecordError(
+            f"{path}, record {line_no}: problem '{record['id']}' has answer_type "
+            f"{answer_type!r}; expected one of {', '.join(ANSWER_TYPES)}.")
 
 
 def read_sample_meta(path: str | os.PathLike) -> SampleMeta:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from . import defaults
+from .images import image_checksums, open_image
 from .prompts import Template, render_prompt, stop_strings
 from .records import PROBLEM_KINDS, Problem, Sample, SampleMeta, read_jsonl, write_jsonl
 
@@ -125,23 +126,51 @@ def generate_requests(llm: Any, requests: Sequence[Request], progress: bool = Tr
     A request's responses depend only on its own seed, so requests of several seeds and
     benchmarks share a batch: on a CPU a larger batch is what makes decoding fast.
     """
-    prompts = [render_prompt(template, problem) for problem, template, _, _ in requests]
+    prompts = [engine_prompt(template, problem) for problem, template, _, _ in requests]
     params = [sampling_params(s, t, problem, seed) for problem, t, s, seed in requests]
     outputs = llm.generate(prompts, params, use_tqdm=progress)
     samples: list[Sample] = []
     for (problem, _, _, seed), output in zip(requests, outputs, strict=True):
+        # The prompt as the model saw it, image placeholders expanded into the image's tokens.
+        prompt_ids = getattr(output, "prompt_token_ids", None)
         for completion in sorted(output.outputs, key=lambda o: o.index):
-            samples.append(
-                Sample(
-                    problem_id=problem["id"],
-                    sample_index=completion.index,
-                    seed=seed,
-                    response=completion.text,
-                    num_tokens=len(completion.token_ids),
-                    finish_reason=str(completion.finish_reason),
-                )
+            sample = Sample(
+                problem_id=problem["id"],
+                sample_index=completion.index,
+                seed=seed,
+                response=completion.text,
+                num_tokens=len(completion.token_ids),
+                finish_reason=str(completion.finish_reason),
             )
+            if prompt_ids is not None:
+                sample["prompt_tokens"] = len(prompt_ids)  # type: ignore[typeddict-unknown-key]
+            samples.append(sample)
     return samples
+
+
+def engine_prompt(template: Template, problem: Problem) -> str | dict[str, Any]:
+    """What ``llm.generate`` is given for a problem: its prompt text, and for a problem with
+    images vLLM's multimodal input, ``{"prompt": text, "multi_modal_data": {"image": ...}}``.
+
+    The template put one placeholder per image into the text; each image is checked against
+    its recorded checksum as it is opened (images.open_image).
+    """
+    text = render_prompt(template, problem)
+    images = problem.get("images") or []
+    if not images:
+        return text
+    opened = [open_image(image, problem["id"]) for image in images]
+    return {"prompt": text, "multi_modal_data": {"image": opened[0] if len(opened) == 1
+                                                 else opened}}
+
+
+def multimodal_options(problems: Sequence[Problem]) -> dict[str, Any]:
+    """Engine arguments that problems with images need: ``limit_mm_per_prompt`` as many images
+    per prompt as the most any problem has, and no videos (vLLM otherwise plans memory for up
+    to 999 items of each modality the model takes). Empty for text problems; a model's own
+    ``engine_options`` override it."""
+    most = max((len(p.get("images") or []) for p in problems), default=0)
+    return {"limit_mm_per_prompt": {"image": most, "video": 0}} if most else {}
 
 
 def engine_versions() -> dict[str, str]:
@@ -164,7 +193,9 @@ def sample_meta(engine: EngineSettings, task: SampleTask, count: int,
                 source: str | None = None) -> SampleMeta:
     """The sidecar of one sample file: everything that decided its responses."""
     problems = list(task.problems)
+    images = image_checksums(problems)
     return SampleMeta(
+        **({"images": images} if images else {}),  # type: ignore[typeddict-item]
         model=engine.model,
         model_source=source or engine.model,
         template=task.template.name,
@@ -181,10 +212,11 @@ def sample_meta(engine: EngineSettings, task: SampleTask, count: int,
 
 def _chunk_fingerprint(problems: Sequence[Problem], template: Template,
                        settings: SamplingSettings, seed: int, model: str) -> str:
-    key = json.dumps(
-        [[p["id"] for p in problems], template.name, settings.__dict__, seed, model],
-        sort_keys=True,
-    )
+    shape: list[Any] = [[p["id"] for p in problems], template.name, settings.__dict__, seed, model]
+    images = image_checksums(problems)
+    if images:  # a changed image must not reuse chunks sampled from the old one
+        shape.append(sorted(images.values()))
+    key = json.dumps(shape, sort_keys=True)
     return hashlib.sha256(key.encode()).hexdigest()
 
 

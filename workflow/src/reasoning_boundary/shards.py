@@ -21,6 +21,8 @@ T = TypeVar("T")
 
 # Sidecar fields that describe a shard's own part and are added up in the merged sidecar.
 COUNTED = ("problems", "samples")
+# Sidecar fields that map each of a shard's own items to a value, united in the merged sidecar.
+UNITED = ("images",)
 
 
 def shard_bounds(count: int, index: int, total: int) -> tuple[int, int]:
@@ -74,7 +76,11 @@ def merge_meta(metas: Sequence[dict[str, Any]]) -> dict[str, Any]:
     for key in COUNTED:
         if all(key in meta for meta in metas):
             merged[key] = sum(meta[key] for meta in metas)
-    keys = sorted({key for meta in metas for key in meta} - set(COUNTED) - {"example_prompt"})
+    for key in UNITED:
+        if any(key in meta for meta in metas):
+            merged[key] = {k: v for meta in metas for k, v in (meta.get(key) or {}).items()}
+    keys = sorted({key for meta in metas for key in meta} - set(COUNTED) - set(UNITED)
+                  - {"example_prompt"})
     differing = {
         key: [meta.get(key) for meta in metas]
         for key in keys

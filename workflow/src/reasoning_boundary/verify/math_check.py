@@ -23,6 +23,7 @@ from typing import Any
 
 from ..defaults import CHECK_TIMEOUT
 from ..records import Problem, Sample, Verdict
+from .answer_types import decided_by_type, normalize
 from .deadline_pool import DeadlinePool
 from .math_extract import extract_answer
 
@@ -48,13 +49,16 @@ def plan_checks(problems: Mapping[str, Problem], samples: Sequence[Sample]) -> C
     # of a response cut off at max_tokens is an intermediate result, not an answer.
     extracted = [extract_answer(s["response"], last_number=s.get("finish_reason") != "length")
                  for s in samples]
+    # Visual problems with an answer type compare the answer in that type's form (answer_types).
+    compared = [e if e is None else normalize(problems[s["problem_id"]], e)
+                for s, e in zip(samples, extracted, strict=True)]
     keys = sorted(
-        {(s["problem_id"], e) for s, e in zip(samples, extracted, strict=True)
+        {(s["problem_id"], e) for s, e in zip(samples, compared, strict=True)
          if e is not None and _gold(problems[s["problem_id"]]) is not None}
     )
     index = {key: i for i, key in enumerate(keys)}
     check_of = [index.get((s["problem_id"], e), -1)
-                for s, e in zip(samples, extracted, strict=True)]
+                for s, e in zip(samples, compared, strict=True)]
     return CheckPlan(extracted=extracted, checks=keys, check_of=check_of)
 
 
@@ -75,12 +79,17 @@ def verify_math(
         # answer of our benchmarks against itself), and it is the most common answer.
         todo = [i for i, (gold, (_, answer)) in enumerate(zip(golds, plan.checks, strict=True))
                 if answer != gold]
+        # List and text answers are decided by their normalised form: no sympy for a mismatch.
+        decided = [i for i in todo if decided_by_type(problems[plan.checks[i][0]])]
+        todo = [i for i in todo if not decided_by_type(problems[plan.checks[i][0]])]
         ran = pool.run([(golds[i], plan.checks[i][1], timeout) for i in todo],
                        groups=[plan.checks[i][0] for i in todo], progress=progress,
                        desc="math checks")
     outcomes: list[tuple[str, Any]] = [("ok", ("passed", True))] * len(plan.checks)
     for i, outcome in zip(todo, ran, strict=True):
         outcomes[i] = outcome
+    for i in decided:
+        outcomes[i] = ("ok", ("failed", False))
     verdicts: list[Verdict] = []
     for sample, answer, check in zip(samples, plan.extracted, plan.check_of, strict=True):
         if answer is None:
@@ -102,7 +111,7 @@ def _gold(problem: Problem) -> str | None:
     answer = problem.get("answer")
     if answer is None or not str(answer).strip():
         return None
-    return str(answer).strip()
+    return normalize(problem, str(answer).strip())
 
 
 # --- the check itself: runs in a worker process -------------------------------------------------
