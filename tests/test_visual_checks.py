@@ -152,6 +152,7 @@ def test_images_travel_the_sampling_path_with_text_problems_beside_them(prepared
     samples = read_samples("v.jsonl.gz")
     assert len({s["response"].split()[0] for s in samples}) == 6  # six images, six digests
     assert all(s["prompt_tokens"] > 100 for s in samples)
+    assert not any("prompt_tokens" in s for s in read_samples("t.jsonl.gz"))  # text as before
     meta = sample_meta_for(prepared)
     assert meta["images"] == {p["images"][0]["path"]: p["images"][0]["sha256"] for p in prepared}
     assert meta["example_prompt"].startswith("<|im_start|>User:<image>")

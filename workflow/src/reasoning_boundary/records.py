@@ -9,8 +9,8 @@ the rules and by the command line.
   a visual problem also has ``images`` (:class:`ProblemImage`, files under
   ``results/benchmarks/{benchmark}/images/``) and may have ``answer_type`` and ``precision``.
 * Sample (``results/samples/{model}/{benchmark}/seed{seed}.jsonl.gz``): ``problem_id``,
-  ``sample_index``, ``seed``, ``response``, ``num_tokens``, ``finish_reason``, and where the
-  engine reports it ``prompt_tokens`` (the prompt's length after image placeholders were
+  ``sample_index``, ``seed``, ``response``, ``num_tokens``, ``finish_reason``, and for a problem
+  with images ``prompt_tokens`` (the prompt's length after the image placeholders were
   expanded); beside it the sidecar ``seed{seed}.json`` (:class:`SampleMeta`).
 * Verdict (``results/verdicts/{model}/{benchmark}/seed{seed}.jsonl.gz``): ``problem_id``,
   ``sample_index``, ``seed``, ``correct``, ``status``, ``extracted``.

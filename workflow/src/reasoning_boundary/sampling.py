@@ -131,8 +131,9 @@ def generate_requests(llm: Any, requests: Sequence[Request], progress: bool = Tr
     outputs = llm.generate(prompts, params, use_tqdm=progress)
     samples: list[Sample] = []
     for (problem, _, _, seed), output in zip(requests, outputs, strict=True):
-        # The prompt as the model saw it, image placeholders expanded into the image's tokens.
-        prompt_ids = getattr(output, "prompt_token_ids", None)
+        # The prompt as the model saw it, image placeholders expanded into the image's tokens;
+        # recorded for problems with images only, so text sample files stay as they were.
+        prompt_ids = getattr(output, "prompt_token_ids", None) if problem.get("images") else None
         for completion in sorted(output.outputs, key=lambda o: o.index):
             sample = Sample(
                 problem_id=problem["id"],
