@@ -38,6 +38,8 @@ VerdictStatus = Literal["passed", "failed", "no_answer", "timeout", "error"]
 #   evalplus   {"base_input", "plus_input", "atol", "canonical_solution", "contract"?, ...}
 #   functional {"inputs": [repr, ...], "outputs": [repr, ...], "fn_name"?, "atol"?}
 #   stdio      {"inputs": [str, ...], "outputs": [str, ...]}
+#   functional and stdio may carry "prelude": code run before the candidate's program (the
+#   imports LiveCodeBench's grader puts in front of every program).
 TestFormat = Literal["humaneval", "evalplus", "functional", "stdio"]
 # What the other model of a comparison is.
 ComparisonLabel = Literal["rl", "distill", "instruct", "demo"]
@@ -81,6 +83,16 @@ class Problem(TypedDict, total=False):
     entry_point: str | None
     tests: dict[str, Any] | None  # {"format": TestFormat, ...}, see TestFormat
     meta: dict[str, Any]
+    # ---- paper matrix: structured golds and benchmark prompts ----
+    # Math: how to compare when the gold string alone cannot say it (OlympiadBench). All keys
+    # optional: "answers" (list[str], every answer a response must give, in any order unless
+    # "ordered" is true), "unit" (str a response may append), "tolerance" (float, absolute,
+    # for numerical answers), "type" (the release's answer type: Numerical, Expression,
+    # Interval, Tuple, ...). ``answer`` stays the gold as one string (answers joined by ", ").
+    answer_meta: dict[str, Any] | None
+    # Code: the benchmark's own prompt format (a key of prompts.CODE_PROMPTS: "evalplus",
+    # "livecodebench"); absent or None: the template's generic code instruction.
+    prompt_format: str | None
 
 
 class Sample(TypedDict):

@@ -18,13 +18,22 @@ import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 from ..defaults import CHECK_TIMEOUT
 from ..records import Problem, Sample, Verdict
 from .deadline_pool import DeadlinePool
-from .math_extract import extract_answer
+from .math_extract import extract_answers, split_top_level
+from .math_forms import (
+    based_numeral,
+    numeral_value,
+    plain_number,
+    rewrite_notation,
+    strip_unit,
+    words_to_number,
+)
 
 __all__ = ["CheckPlan", "check_answer", "parse_math", "plan_checks", "verify_math"]
 
@@ -46,7 +55,8 @@ def plan_checks(problems: Mapping[str, Problem], samples: Sequence[Sample]) -> C
     # The paper's grader (Qwen2.5-Math's extract_answer, use_last_number=True) falls back to the
     # last number of a response; here only of one that ended by itself, because the last number
     # of a response cut off at max_tokens is an intermediate result, not an answer.
-    extracted = [extract_answer(s["response"], last_number=s.get("finish_reason") != "length")
+    extracted = [extract_answers(s["response"], _parts(problems[s["problem_id"]]),
+                                 last_number=s.get("finish_reason") != "length")
                  for s in samples]
     keys = sorted(
         {(s["problem_id"], e) for s, e in zip(samples, extracted, strict=True)
@@ -56,6 +66,11 @@ def plan_checks(problems: Mapping[str, Problem], samples: Sequence[Sample]) -> C
     check_of = [index.get((s["problem_id"], e), -1)
                 for s, e in zip(samples, extracted, strict=True)]
     return CheckPlan(extracted=extracted, checks=keys, check_of=check_of)
+
+
+def _parts(problem: Problem) -> int:
+    """How many answers a complete response to ``problem`` gives."""
+    return len((problem.get("answer_meta") or {}).get("answers") or ()) or 1
 
 
 def verify_math(
@@ -71,11 +86,12 @@ def verify_math(
     with DeadlinePool(check_answer, workers, limit, preload=("math_verify", __name__)) as pool:
         plan = plan_checks(problems, samples)
         golds = [_gold(problems[pid]) for pid, _ in plan.checks]
+        forms = [problems[pid].get("answer_meta") or None for pid, _ in plan.checks]
         # An answer written exactly as the gold needs no sympy (math-verify accepts every gold
         # answer of our benchmarks against itself), and it is the most common answer.
         todo = [i for i, (gold, (_, answer)) in enumerate(zip(golds, plan.checks, strict=True))
                 if answer != gold]
-        ran = pool.run([(golds[i], plan.checks[i][1], timeout) for i in todo],
+        ran = pool.run([(golds[i], plan.checks[i][1], timeout, forms[i]) for i in todo],
                        groups=[plan.checks[i][0] for i in todo], progress=progress,
                        desc="math checks")
     outcomes: list[tuple[str, Any]] = [("ok", ("passed", True))] * len(plan.checks)
@@ -108,20 +124,32 @@ def _gold(problem: Problem) -> str | None:
 # --- the check itself: runs in a worker process -------------------------------------------------
 
 @lru_cache(maxsize=1)
-def _extraction_config() -> list[Any]:
+def _extraction_configs() -> tuple[list[Any], list[Any]]:
     from math_verify import ExprExtractionConfig, LatexExtractionConfig
 
     # Both sides are wrapped in \boxed{}, so the boxed match comes first; the plain-expression
     # config catches answers like "3*x+1" that the LaTeX parser rejects.
-    return [LatexExtractionConfig(boxed_match_priority=0), ExprExtractionConfig()]
+    return [LatexExtractionConfig(boxed_match_priority=0)], [ExprExtractionConfig()]
 
 
 def parse_math(text: str, alarm_seconds: int = 5) -> list[Any]:
-    """Parse a gold or extracted answer (bare, without delimiters) with math-verify."""
+    """Parse a gold or extracted answer (bare, without delimiters) with math-verify.
+
+    Notations math-verify misreads are rewritten first, the same way for gold and answer
+    (math_forms.rewrite_notation: 8.7e8, 43\\,500, number words, \\max in subscripts). The
+    plain-expression parser is asked only about text without LaTeX commands: on LaTeX it
+    cannot read it picks out a fragment (Minerva's ``\\hbar \\omega(v+1/2)-...`` parsed as 2,
+    which any answer "2" would then match); such an answer is compared as text.
+    """
     from math_verify import parse
 
-    return parse("\\boxed{" + text + "}", extraction_config=_extraction_config(),
-                 parsing_timeout=alarm_seconds)
+    latex, expression = _extraction_configs()
+    boxed = "\\boxed{" + rewrite_notation(text) + "}"
+    parsed = parse(boxed, extraction_config=latex, parsing_timeout=alarm_seconds)
+    if len(parsed) < 2 and "\\" not in text:
+        parsed = parse(boxed, extraction_config=expression, parsing_timeout=alarm_seconds) \
+            or parsed
+    return parsed
 
 
 class _TimeoutLog(logging.Handler):
@@ -163,30 +191,127 @@ def _parse_cached(text: str, alarm: int, log: _TimeoutLog) -> list[Any] | None:
     return parsed
 
 
-def check_answer(gold: str, extracted: str, timeout: float = CHECK_TIMEOUT) -> tuple[str, bool]:
+def check_answer(gold: str, extracted: str, timeout: float = CHECK_TIMEOUT,
+                 form: Mapping[str, Any] | None = None) -> tuple[str, bool]:
     """Compare one extracted answer with one gold answer: (status, correct).
 
-    Must run in a main thread (math-verify's alarm). Status is passed, failed, timeout or error.
+    ``form`` is the problem's ``answer_meta`` (records.Problem): several answers in any order,
+    a unit, a numerical tolerance. Must run in a main thread (math-verify's alarm). Status is
+    passed, failed, timeout or error.
     """
-    from math_verify import verify
     from math_verify.errors import TimeoutException
 
     alarm = max(1, int(timeout))  # signal.alarm takes whole seconds
     log = _timeout_log()
     seen = log.count
     start = time.monotonic()
+    form = form or {}
     try:
-        gold_parsed = _parse_cached(gold, alarm, log)
-        if gold_parsed is not None and not gold_parsed:
-            return "error", False  # an unparseable gold answer is a benchmark bug
-        parsed = _parse_cached(extracted, alarm, log)
-        if gold_parsed is None or parsed is None:
-            return "timeout", False
-        correct = bool(verify(gold_parsed, parsed, timeout_seconds=alarm))
+        answers = list(form.get("answers") or ())
+        if len(answers) > 1:
+            verdict = _same_answers(answers, extracted, form, alarm, log,
+                                    bool(form.get("ordered")))
+        else:
+            verdict = _same_answer(gold, extracted, form, alarm, log)
     except TimeoutException:
         return "timeout", False
-    if correct:
+    if verdict is None:
+        return "timeout", False
+    if verdict == "error":
+        return "error", False  # an unparseable gold answer is a benchmark bug
+    if verdict:
         return "passed", True
     # Elapsed time backs up the log check should math-verify reword its warning.
     timed_out = log.count > seen or time.monotonic() - start >= alarm
     return ("timeout" if timed_out else "failed"), False
+
+
+def _same_answers(golds: list[str], extracted: str, form: Mapping[str, Any], alarm: int,
+                  log: _TimeoutLog, ordered: bool) -> bool | str | None:
+    """Every gold answer matched by a distinct part of the response's answer."""
+    parts = split_top_level(extracted)
+    if len(parts) != len(golds):  # "69 and 84", "69; 84"
+        parts = split_top_level(extracted, (",", ";", "\\text{ and }", "\\text{and}", " and "))
+    if len(parts) != len(golds):
+        return False
+    if ordered:
+        for gold, part in zip(golds, parts, strict=True):
+            same = _same_answer(gold, part, form, alarm, log)
+            if same is not True:
+                return same
+        return True
+    # A multiset match (OlympiadBench's judger): try each part against the golds still open.
+    matrix: list[list[bool]] = []
+    for gold in golds:
+        row = []
+        for part in parts:
+            same = _same_answer(gold, part, form, alarm, log)
+            if same is None or same == "error":
+                return same
+            row.append(bool(same))
+        matrix.append(row)
+    return _perfect_matching(matrix)
+
+
+def _perfect_matching(matrix: list[list[bool]]) -> bool:
+    """Whether every row can take a distinct column it accepts (augmenting paths)."""
+    owner: dict[int, int] = {}
+
+    def take(row: int, seen: set[int]) -> bool:
+        for col, ok in enumerate(matrix[row]):
+            if ok and col not in seen:
+                seen.add(col)
+                if col not in owner or take(owner[col], seen):
+                    owner[col] = row
+                    return True
+        return False
+
+    return all(take(row, set()) for row in range(len(matrix)))
+
+
+def _same_answer(gold: str, extracted: str, form: Mapping[str, Any], alarm: int,
+                 log: _TimeoutLog) -> bool | str | None:
+    """True/False, "error" (the gold does not parse) or None (parsing timed out)."""
+    from math_verify import verify
+
+    unit = form.get("unit")
+    if unit:
+        gold, extracted = strip_unit(gold, unit), strip_unit(extracted, unit)
+    based = based_numeral(gold)
+    if based is not None:
+        # "204_5": the digits in that base. An answer must name the same base, or give the
+        # digits alone (the question asked for that base); "204_2" is another number.
+        other = based_numeral(extracted)
+        digits = other if other is not None else (words_to_number(extracted) or extracted,
+                                                   based[1])
+        return (digits[0].strip().upper(), digits[1]) == (based[0].upper(), based[1])
+    written = based_numeral(extracted)
+    if written is not None:  # a numeral in another base stands for its value
+        extracted = str(numeral_value(*written))
+    numbers = plain_number(gold), plain_number(extracted)
+    if numbers[0] is not None and numbers[1] is not None:
+        # Two plain numbers: math-verify rounds to 6 decimal places, so 2.7778e-6 and 2.7718e-6
+        # would be one number; they are equal here when they agree to a relative 1e-6.
+        a, b = numbers
+        tolerance = Decimal(str(form.get("tolerance") or 0)) * Decimal("1.01")
+        return abs(a - b) <= max(Decimal("1e-6") * max(abs(a), abs(b)), tolerance)
+    gold_parsed = _parse_cached(gold, alarm, log)
+    if gold_parsed is not None and not gold_parsed:
+        return "error"
+    parsed = _parse_cached(extracted, alarm, log)
+    if gold_parsed is None or parsed is None:
+        return None
+    if verify(gold_parsed, parsed, timeout_seconds=alarm):
+        return True
+    tolerance = form.get("tolerance")
+    if tolerance:
+        return _within(gold_parsed, parsed, float(tolerance))
+    return False
+
+
+def _within(gold: list[Any], answer: list[Any], tolerance: float) -> bool:
+    """Numerical answers within an absolute tolerance (OlympiadBench's ``error`` field)."""
+    try:
+        return abs(float(gold[0]) - float(answer[0])) <= tolerance * 1.01  # as the release's judger
+    except (TypeError, ValueError, IndexError):
+        return False
