@@ -225,6 +225,15 @@ NOTATION_CASES = [  # (gold, response, status)
     ("15", "\\boxed{\\text{fifteen}}", "passed"),  # number words
     ("15", "The answer is fifteen.", "passed"),
     ("15", "\\boxed{sixteen}", "failed"),
+    ("1450000", "\\boxed{1450001}", "failed"),  # whole numbers are exact
+    ("x \\in [-2,7]", "\\boxed{x \\in [-2,8]}", "failed"),  # a set, not "x = something"
+    ("x \\in [-2,7]", "\\boxed{[-2,7]}", "passed"),
+    # E_1 would be read as Euler's number with its subscript dropped (the gold as 2/3).
+    ("\\frac{1}{3} E_{1}+\\frac{2}{3} E_{2}", "\\boxed{\\frac{7}{3} E_{1}+\\frac{2}{3} E_{2}}",
+     "failed"),
+    ("\\frac{1}{3} E_{1}+\\frac{2}{3} E_{2}", "\\boxed{\\frac{E_1}{3}+\\frac{2E_2}{3}}", "passed"),
+    # math-verify gives i other assumptions in "2it" than in "2 i t"; symbols match by name.
+    ("\\frac{e^{2 i t}}{(2+2 i)}", "\\boxed{\\frac{e^{2it}}{(2+2i)}}", "passed"),
 ]
 
 

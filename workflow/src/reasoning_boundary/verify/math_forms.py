@@ -10,7 +10,12 @@ prints them):
 * thousands grouped with thin spaces (``43\\,500``), read as 43·500 or 543 otherwise;
 * ``\\max``/``\\min`` inside a subscript (OlympiadBench's ``m_{\\max}=n^2-n-1``), which stops the
   LaTeX parser;
+* an answer stated as membership (MATH500's ``x \\in [-2,7]``): math-verify finds
+  ``x \\in [-2,7]`` equal to ``x \\in [-2,8]``, so the set alone is compared;
 * a whole answer in number words ("fifteen"), which math-verify reads as a product of letters;
+* ``E`` or ``I`` with a subscript (Minerva's ``\\frac{1}{3} E_{1}+\\frac{2}{3} E_{2}``): read as
+  Euler's number or the imaginary unit, the subscripted symbol is dropped (the gold parses as
+  2/3) or mangled; they become the calligraphic symbols ``\\mathcal{E}_{1}``;
 * a numeral with a base subscript (``204_5``): math-verify drops the subscript, so ``204_2``
   would pass; :func:`based_numeral` lets the checker compare digits and base;
 * a unit the benchmark gives separately (OlympiadBench's ``unit``): :func:`strip_unit`.
@@ -27,7 +32,11 @@ _TIMES_TEN = re.compile(r"(?<![\w\\.{^])(\d+(?:\.\d+)?)\s*(?:\\times|\\cdot|\*| 
 _THIN_THOUSANDS = re.compile(
     r"(?<![\d.,])(\d{1,3})((?:(?:\\,|\\;|\\:|\\ |\{,\}|,\\!|\\!)\d{3})+)(?![\d])")
 _GROUP_SEPARATOR = re.compile(r"\\,|\\;|\\:|\\ |\{,\}|,\\!|\\!")
-_SUBSCRIPT_OPERATOR = re.compile(r"_\{?\\(max|min|sup|inf)\}?")
+_SUBSCRIPT_OPERATOR = re.compile(
+    r"_(?:\{\s*\\(max|min|sup|inf)\s*\}|\\(max|min|sup|inf)(?![A-Za-z]))")
+# "x \in [-2,7]": the answer is the set (math-verify compares such relations by their left side).
+_MEMBERSHIP = re.compile(r"^\s*[A-Za-z](?:_\{?\w+\}?)?\s*\\in\s*(?=[\[(\\{]|\\mathbb)")
+_CONSTANT_WITH_SUBSCRIPT = re.compile(r"(?<![\\A-Za-z])([EI])(?=\s*_)")
 _FLOAT_DIVISION = re.compile(r"(\d)\.(?=\s*/)")
 _TEXT = re.compile(r"\\(?:text|textbf|mathrm|mbox)\{([^{}]*)\}")
 
@@ -48,8 +57,10 @@ def rewrite_notation(text: str) -> str:
     text = _TIMES_TEN.sub(lambda m: _decimal(m.group(1), m.group(2) or m.group(3)), text)
     text = _THIN_THOUSANDS.sub(lambda m: m.group(1) + _GROUP_SEPARATOR.sub("", m.group(2)),
                                text)
-    text = _SUBSCRIPT_OPERATOR.sub(r"_{\1}", text)
+    text = _SUBSCRIPT_OPERATOR.sub(lambda m: "_{" + (m.group(1) or m.group(2)) + "}", text)
+    text = _MEMBERSHIP.sub("", text)
     text = _FLOAT_DIVISION.sub(r"\1", text)  # Minerva's "-1./3"
+    text = _CONSTANT_WITH_SUBSCRIPT.sub(r"\\mathcal{\1}", text)
     text = text.replace("~", " ")  # a non-breaking space in LaTeX ("1.6~\\mathrm{cm}")
     number = words_to_number(text)
     return number if number is not None else text
