@@ -128,7 +128,10 @@ def candidates(gold: str, other_golds: list[str], rng: random.Random
     return [gold, *variants], wrong
 
 
-def make_workload(problems: dict[str, Problem], per_problem: int, seed: int) -> list[Sample]:
+def make_workload(problems: dict[str, Problem], per_problem: int, seed: int
+                  ) -> tuple[list[Sample], list[bool]]:
+    """The samples, and per sample whether its answer was drawn as right (a form of the gold)
+    or wrong (a near miss, another problem's gold, or none): what a correct grader says."""
     rng = random.Random(seed)
     filler = " ".join(
         rng.choice(_SENTENCES).format(a=rng.randint(2, 99), b=rng.randint(2, 999),
@@ -138,6 +141,7 @@ def make_workload(problems: dict[str, Problem], per_problem: int, seed: int) -> 
     )
     golds = [written(p) for p in problems.values()]
     samples: list[Sample] = []
+    truth: list[bool] = []
     for pid, problem in problems.items():
         right, wrong = candidates(written(problem), golds, rng)
         options: list[str | None] = [*right, *wrong, None]
@@ -146,7 +150,9 @@ def make_workload(problems: dict[str, Problem], per_problem: int, seed: int) -> 
         weights = [accuracy / (i + 1) ** 2 for i in range(len(right))] + \
                   [(1 - accuracy) / (i + 1) ** 1.5 for i in range(len(wrong))] + [0.03]
         for index in range(per_problem):
-            answer = rng.choices(options, weights)[0]
+            pick = rng.choices(range(len(options)), weights)[0]
+            answer = options[pick]
+            truth.append(pick < len(right))
             tokens = int(math.exp(rng.uniform(math.log(200), math.log(4000))))
             start = rng.randrange(len(filler) - tokens * CHARS_PER_TOKEN)
             body = filler[start:start + tokens * CHARS_PER_TOKEN]
@@ -160,14 +166,17 @@ def make_workload(problems: dict[str, Problem], per_problem: int, seed: int) -> 
             samples.append(Sample(problem_id=pid, sample_index=index, seed=seed,
                                   response=body + ending, num_tokens=tokens,
                                   finish_reason=reason))
-    return samples
+    return samples, truth
 
 
 def naive(problems: dict[str, Problem], samples: list[Sample], timeout: int) -> list[Verdict]:
     """What a straightforward script does: extract and check once per sample, in one process,
     with the same extraction and check as ours (so the verdicts must be the same)."""
+    from reasoning_boundary.verify import math_check
+
     verdicts = []
     for sample in samples:
+        math_check._parsed.clear()  # no memory between samples: each parses both sides anew
         problem = problems[sample["problem_id"]]
         form = problem.get("answer_meta") or {}
         answer = extract_answers(sample["response"], len(form.get("answers") or ()) or 1,
@@ -267,7 +276,7 @@ def main() -> None:
         releases["olympiadbench"] = ("olympiadbench", args.olympiadbench)
     t0 = time.perf_counter()
     problems, raw = load(releases)
-    samples = make_workload(problems, args.samples, args.seed)
+    samples, truth = make_workload(problems, args.samples, args.seed)
     answers = Counter((s["problem_id"], extract_answer(s["response"][-200:])) for s in samples)
     tokens = sum(s["num_tokens"] for s in samples) / len(samples)
     print(f"workload: {len(problems)} problems ({', '.join(releases)}) x {args.samples} samples "
@@ -307,45 +316,53 @@ def main() -> None:
         print(f"paper (limit-of-RLVR grader, pebble pool of {args.workers}, 3 s per comparison): "
               f"{len(samples)} samples in {paper_s:.1f} s = {paper_rate:,.0f} samples/s; "
               f"ours is {ours_rate / paper_rate:,.1f}x faster")
-        report_agreement(problems, samples, ours, graded, args.examples)
+        report_agreement(problems, samples, truth, ours, graded, args.examples)
     print(f"wall-clock times; machine load average {load_avg:.1f} on {os.cpu_count()} CPUs "
           "(shared machine)")
 
 
-def report_agreement(problems: dict[str, Problem], samples: list[Sample], ours: list[Verdict],
-                     paper: list[dict], examples: int) -> None:
+def report_agreement(problems: dict[str, Problem], samples: list[Sample], truth: list[bool],
+                     ours: list[Verdict], paper: list[dict], examples: int) -> None:
+    """Agreement per release; disagreements by kind, each side scored against the verdict the
+    workload intends (a right form of the gold passes, a near miss or no answer fails)."""
     per_release: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     kinds: dict[str, list[tuple]] = defaultdict(list)
-    for sample, mine, theirs in zip(samples, ours, paper, strict=True):
+    right = Counter()
+    for sample, mine, theirs, intended in zip(samples, ours, paper, truth, strict=True):
         release = sample["problem_id"].split(":", 1)[0]
         same = mine["correct"] == theirs["correct"]
         per_release[release][0] += same
         per_release[release][1] += 1
+        right["ours"] += mine["correct"] == intended
+        right["paper"] += theirs["correct"] == intended
         if not same:
             gold = str(problems[sample["problem_id"]]["answer"])
             kind = kind_of(gold, mine["extracted"], theirs["pred"], sample)
             kinds[kind].append((sample["problem_id"], gold, mine["extracted"], theirs["pred"],
-                                mine["correct"]))
+                                mine["correct"], intended))
     agree = sum(a for a, _ in per_release.values())
     total = sum(n for _, n in per_release.values())
     print(f"agreement with the paper's grader: {agree}/{total} = {100 * agree / total:.2f}% ("
           + ", ".join(f"{r} {100 * a / n:.2f}%" for r, (a, n) in per_release.items()) + ")")
-    disagreements = total - agree
-    print(f"disagreements: {disagreements}, by kind (ours right / paper right is judged per kind "
-          "in the closing note):")
+    print(f"verdicts as the workload intends them: ours {right['ours']}/{total} "
+          f"({100 * right['ours'] / total:.2f}%), the paper's {right['paper']}/{total} "
+          f"({100 * right['paper'] / total:.2f}%)")
+    print(f"disagreements: {total - agree}, by kind; 'right' = the verdict the workload "
+          "intends (a form of the gold passes; a near miss, another gold or none fails):")
     for kind, rows in sorted(kinds.items(), key=lambda item: -len(item[1])):
-        ours_yes = sum(row[4] for row in rows)
-        print(f"  {len(rows):6d}  {kind}: ours passes {ours_yes}, the paper's passes "
-              f"{len(rows) - ours_yes}")
+        ours_right = sum(row[4] == row[5] for row in rows)
+        print(f"  {len(rows):6d}  {kind}: ours right {ours_right}, the paper's right "
+              f"{len(rows) - ours_right}")
         for side in (True, False):  # examples where ours passes, then where the paper's does
             seen: set[tuple] = set()
-            for pid, gold, mine, theirs, mine_ok in rows:
+            for pid, gold, mine, theirs, mine_ok, intended in rows:
                 if mine_ok != side or (pid, mine) in seen or len(seen) >= examples:
                     continue
                 seen.add((pid, mine))
                 print(f"          {pid}: gold {gold!r}, ours {mine!r} "
                       f"({'pass' if mine_ok else 'fail'}), paper {theirs!r} "
-                      f"({'fail' if mine_ok else 'pass'})")
+                      f"({'fail' if mine_ok else 'pass'}); intended "
+                      f"{'pass' if intended else 'fail'}")
 
 
 if __name__ == "__main__":

@@ -232,6 +232,11 @@ NOTATION_CASES = [  # (gold, response, status)
     ("\\frac{1}{3} E_{1}+\\frac{2}{3} E_{2}", "\\boxed{\\frac{7}{3} E_{1}+\\frac{2}{3} E_{2}}",
      "failed"),
     ("\\frac{1}{3} E_{1}+\\frac{2}{3} E_{2}", "\\boxed{\\frac{E_1}{3}+\\frac{2E_2}{3}}", "passed"),
+    # \gamma(...) parses as complex infinity, equal to any other infinity: compared as text.
+    ("m_{p} c^{2}\\left(\\gamma^{2}-1\\right) \\sin ^{2} \\theta",
+     "\\boxed{m_{p} c^{2}\\left(\\gamma^{6}-1\\right) \\sin ^{2} \\theta}", "failed"),
+    ("m_{p} c^{2}\\left(\\gamma^{2}-1\\right) \\sin ^{2} \\theta",
+     "\\boxed{m_p c^2(\\gamma^2-1)\\sin^2\\theta}", "passed"),
     # math-verify gives i other assumptions in "2it" than in "2 i t"; symbols match by name.
     ("\\frac{e^{2 i t}}{(2+2 i)}", "\\boxed{\\frac{e^{2it}}{(2+2i)}}", "passed"),
 ]

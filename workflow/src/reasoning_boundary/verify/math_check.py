@@ -15,6 +15,7 @@ That check is reported as ``timeout`` and a fresh worker takes over the rest of 
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -149,7 +150,17 @@ def parse_math(text: str, alarm_seconds: int = 5) -> list[Any]:
     if len(parsed) < 2 and "\\" not in text:
         parsed = parse(boxed, extraction_config=expression, parsing_timeout=alarm_seconds) \
             or parsed
+    if len(parsed) >= 2 and _degenerate(parsed[0], text):
+        # Minerva's "m_{p} c^{2}(\\gamma^{2}-1) \\sin^{2}\\theta" parses with \\gamma(...) as
+        # complex infinity, equal to any other such answer: not a reading of it.
+        return parsed[1:]
     return parsed
+
+
+def _degenerate(expr: Any, text: str) -> bool:
+    from sympy import Basic, nan, zoo
+
+    return isinstance(expr, Basic) and "infty" not in text and expr.has(zoo, nan)
 
 
 class _TimeoutLog(logging.Handler):
@@ -318,7 +329,13 @@ def _same_answer(gold: str, extracted: str, form: Mapping[str, Any], alarm: int,
 
 
 def _squash(text: str) -> str:
-    return "".join(text.replace("\\left", "").replace("\\right", "").split())
+    """Answer text without what does not change it: spacing, \\left/\\right, \\dfrac, braces
+    around one character (``c^{2}`` is ``c^2``)."""
+    for command, plain in (("\\left", ""), ("\\right", ""), ("\\dfrac", "\\frac"),
+                           ("\\tfrac", "\\frac")):
+        text = text.replace(command, plain)
+    text = "".join(text.split())
+    return re.sub(r"([\^_])\{(\w)\}", r"\1\2", text)
 
 
 def _same_by_name(gold: list[Any], answer: list[Any], alarm: int) -> bool:
