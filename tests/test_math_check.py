@@ -210,6 +210,10 @@ NOTATION_CASES = [  # (gold, response, status)
     ("8.7e8", "\\boxed{8.7 \\times 10^{9}}", "failed"),
     ("1.6e-19", "\\boxed{1.6 \\times 10^{-19}}", "passed"),
     ("2.7778e-6", "\\boxed{2.7718 \\times 10^{-6}}", "failed"),  # not rounded to 6 decimals
+    ("7.4e-12", "\\boxed{7.4 \\times 10^{-92}}", "failed"),
+    ("7.4e-12", "\\boxed{7.4 \\times 10^{-12} \\mathrm{~m}}", "passed"),
+    ("100", "\\boxed{10^2}", "passed"),
+    ("\\lambda_{\\text {red}} / \\sqrt{2}", "\\boxed{\\lambda_{\\text{red}}/\\sqrt{2}}", "passed"),
     ("-1./3", "\\boxed{-\\frac{1}{3}}", "passed"),  # Minerva writes some golds in Python
     # math-verify reads only a fragment ("2") of this Minerva gold: it is compared as text.
     ("\\hbar \\omega(v+1 / 2)-\\frac{E_{0}^{2} e^{2}}{2 m \\omega^{2}}", "\\boxed{2}", "failed"),

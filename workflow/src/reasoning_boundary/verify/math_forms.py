@@ -10,6 +10,8 @@ prints them):
 * thousands grouped with thin spaces (``43\\,500``), read as 43·500 or 543 otherwise;
 * ``\\max``/``\\min`` inside a subscript (OlympiadBench's ``m_{\\max}=n^2-n-1``), which stops the
   LaTeX parser;
+* a text label in a subscript (Minerva's ``\\lambda_{\\text{red}}``), which math-verify's text
+  handling cuts to ``\\lambda_{``;
 * an answer stated as membership (MATH500's ``x \\in [-2,7]``): math-verify finds
   ``x \\in [-2,7]`` equal to ``x \\in [-2,8]``, so the set alone is compared;
 * a whole answer in number words ("fifteen"), which math-verify reads as a product of letters;
@@ -34,6 +36,7 @@ _THIN_THOUSANDS = re.compile(
 _GROUP_SEPARATOR = re.compile(r"\\,|\\;|\\:|\\ |\{,\}|,\\!|\\!")
 _SUBSCRIPT_OPERATOR = re.compile(
     r"_(?:\{\s*\\(max|min|sup|inf)\s*\}|\\(max|min|sup|inf)(?![A-Za-z]))")
+_SUBSCRIPT_TEXT = re.compile(r"_\{\s*\\(?:text|mathrm)\s*\{\s*(\w+)\s*\}\s*\}")
 # "x \in [-2,7]": the answer is the set (math-verify compares such relations by their left side).
 _MEMBERSHIP = re.compile(r"^\s*[A-Za-z](?:_\{?\w+\}?)?\s*\\in\s*(?=[\[(\\{]|\\mathbb)")
 _CONSTANT_WITH_SUBSCRIPT = re.compile(r"(?<![\\A-Za-z])([EI])(?=\s*_)")
@@ -58,6 +61,7 @@ def rewrite_notation(text: str) -> str:
     text = _THIN_THOUSANDS.sub(lambda m: m.group(1) + _GROUP_SEPARATOR.sub("", m.group(2)),
                                text)
     text = _SUBSCRIPT_OPERATOR.sub(lambda m: "_{" + (m.group(1) or m.group(2)) + "}", text)
+    text = _SUBSCRIPT_TEXT.sub(r"_{\1}", text)  # Minerva's \lambda_{\text{red}}
     text = _MEMBERSHIP.sub("", text)
     text = _FLOAT_DIVISION.sub(r"\1", text)  # Minerva's "-1./3"
     text = _CONSTANT_WITH_SUBSCRIPT.sub(r"\\mathcal{\1}", text)
@@ -69,7 +73,7 @@ def rewrite_notation(text: str) -> str:
 def _decimal(mantissa: str, exponent: str) -> str:
     """mantissa · 10^exponent as a plain decimal ("8.7", "8" -> "870000000")."""
     power = int(exponent)
-    if abs(power) > 60:  # keep the text short; such numbers stay as written
+    if abs(power) > 400:  # keep the text short; such numbers stay as written
         return f"{mantissa}\\times10^{{{power}}}"
     value = Decimal(mantissa).scaleb(power)
     text = format(value, "f")
