@@ -10,6 +10,13 @@ C call, so checks run in worker processes (main thread, so the alarm works) and 
 kills any worker whose current check outlives ``timeout`` plus a grace period
 (deadline_pool.py).
 That check is reported as ``timeout`` and a fresh worker takes over the rest of the queue.
+
+One check (:func:`check_answer`): a problem's ``answer_meta`` may ask for several answers in any
+order, strip a unit or allow a tolerance (OlympiadBench); notations math-verify misreads are
+rewritten first (math_forms.py); a numeral with a base keeps its base; two plain numbers, and
+two numbers math-verify finds equal, are compared exactly (whole) or to a relative 1e-6, since
+math-verify rounds to 6 decimal places; a gold math-verify reads only in part is compared as
+text.
 """
 
 from __future__ import annotations

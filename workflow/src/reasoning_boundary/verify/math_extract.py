@@ -5,6 +5,7 @@ last ``\\boxed{...}`` (or ``\\fbox{...}``) wins; without one, the last "the answ
 the last "final answer is X", then a DAPO-style ``Answer: X`` on the last line, and, if asked
 (``last_number``, as the paper's grader does by default), the last number of the response. Only
 the answer string is returned; deciding whether it is right is math_check's job.
+:func:`extract_answers` reads a problem with several answers, boxed together or one box each.
 """
 
 from __future__ import annotations
