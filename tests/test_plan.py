@@ -213,3 +213,24 @@ def test_a_model_runs_on_the_benchmarks_it_names_and_pairs_meet_where_both_run()
     with pytest.raises(PlanError, match="model 'rl' .* is not run on it"):
         plan_of(models=models, comparisons=[{"base": "base", "other": "rl", "label": "rl"}],
                 perplexity={"benchmark": "arith"})
+
+
+def test_perplexity_runs_for_the_comparisons_it_names_only():
+    models = copy.deepcopy(BASE["models"])
+    models["gguf"]["benchmarks"] = ["code"]  # a code model: no responses on arith to score
+    pairs = [{"base": "base", "other": "rl", "label": "rl", "name": "math"},
+             {"base": "base", "other": "gguf", "label": "rl", "name": "coder"}]
+    with pytest.raises(PlanError, match="model 'gguf' .* is not run on it"):
+        plan_of(models=models, comparisons=pairs, perplexity={"benchmark": "arith"})
+    plan = plan_of(models=models, comparisons=pairs,
+                   perplexity={"benchmark": "arith", "comparisons": ["math"]})
+    assert plan.perplexity_pairs == ["math"]
+    assert "perplexity_math" in plan.table_names() and "perplexity_coder" not in plan.table_names()
+    assert not any("coder/perplexity" in f for f in plan.all_outputs())
+    with pytest.raises(PlanError, match="perplexity.comparisons names nope"):
+        plan_of(comparisons=pairs[:1], perplexity={"comparisons": ["nope"]})
+
+
+def test_paper_tables_take_the_configs_k_list():
+    assert plan_of().table_ks_option() == ""
+    assert plan_of(tables={"ks": [1, 8, 256]}).table_ks_option() == "--ks 1 8 256"

@@ -96,13 +96,15 @@ rule paper_table:
     output:
         markdown="results/tables/{table}.md",
         latex="results/tables/{table}.tex",
+    params:
+        ks=lambda wildcards: PLAN.table_ks_option(),
     log:
         "logs/analysis/table_{table}.log",
     conda:
         ANALYSIS_ENV
     shell:
         '"$RB" --quiet tables --table {input} --markdown {output.markdown} '
-        "--latex {output.latex} > {log} 2>&1"
+        "--latex {output.latex} {params.ks} > {log} 2>&1"
 
 
 rule perplexity:

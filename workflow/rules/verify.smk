@@ -10,6 +10,7 @@ rule verify:
     params:
         timeout=config["verify"]["timeout"],
         samples=lambda wildcards: PLAN.samples_per_seed(wildcards.benchmark),
+        template=lambda wildcards: PLAN.models[wildcards.model]["template"],
     threads: config["threads"]["verify"]
     # CPU only. Many verify jobs take seconds: on a cluster, bundle them with
     # --group-components verify=N so the queue is not flooded.
@@ -26,4 +27,5 @@ rule verify:
     shell:
         '"$RB" --quiet verify --benchmark {input.benchmark} --samples {input.samples} '
         "--workers {threads} --timeout {params.timeout} --seed {wildcards.seed} "
-        "--samples-per-problem {params.samples} --out {output} > {log} 2>&1"
+        "--samples-per-problem {params.samples} --template {params.template} "
+        "--out {output} > {log} 2>&1"

@@ -115,6 +115,9 @@ class Plan:
             self.perplexity = {**defaults.PERPLEXITY,
                                "benchmark": (math or list(self.benchmarks))[0],
                                **config["perplexity"]}
+        # The comparisons whose perplexity is computed (`perplexity.comparisons`, default all).
+        self.perplexity_pairs: list[str] = [] if self.perplexity is None else list(
+            self.perplexity.get("comparisons") or self.comparisons)
         self._check()
 
     # ---- cross-checks ------------------------------------------------------------------------
@@ -169,7 +172,12 @@ class Plan:
             raise PlanError(
                 f"config: perplexity.stronger '{stronger}' is not a model under `models`; its "
                 f"responses must be sampled too. Choose one of {models}.")
-        for comp in self.comparisons.values():
+        unknown = [c for c in self.perplexity_pairs if c not in self.comparisons]
+        if unknown:
+            raise PlanError(
+                f"config: perplexity.comparisons names {', '.join(unknown)}, not a comparison; "
+                f"choose from {', '.join(self.comparisons)}.")
+        for comp in (self.comparisons[c] for c in self.perplexity_pairs):
             for _, name in self.perplexity_roles(comp.name):
                 if benchmark not in self.model_benchmarks(name):
                     raise PlanError(
@@ -357,8 +365,13 @@ class Plan:
         if self.comparisons:
             names += ["comparisons", *[f"coverage_{b}" for b in self.benchmarks]]
         if self.perplexity is not None:
-            names += [f"perplexity_{c}" for c in self.comparisons]
+            names += [f"perplexity_{c}" for c in self.perplexity_pairs]
         return names
+
+    def table_ks_option(self) -> str:
+        """``--ks K ...`` of the paper tables when the config asks for its own k (``tables.ks``)."""
+        ks = (self.config.get("tables") or {}).get("ks")
+        return "--ks " + " ".join(str(k) for k in ks) if ks else ""
 
     def perplexity_roles(self, comparison: str) -> list[tuple[str, str]]:
         """(role, model) whose responses the comparison's base model scores."""
@@ -417,7 +430,7 @@ class Plan:
                     out += figure_files(PAIR_FIGURE.format(comparison=c, benchmark=b))
                     out += figure_files(HISTOGRAM_FIGURE.format(comparison=c, benchmark=b))
         if self.perplexity is not None:
-            for c in self.comparisons:
+            for c in self.perplexity_pairs:
                 out += figure_files(PERPLEXITY_FIGURE.format(comparison=c))
         return out
 

@@ -41,6 +41,8 @@ VerdictStatus = Literal["passed", "failed", "no_answer", "timeout", "error"]
 #   evalplus   {"base_input", "plus_input", "atol", "canonical_solution", "contract"?, ...}
 #   functional {"inputs": [repr, ...], "outputs": [repr, ...], "fn_name"?, "atol"?}
 #   stdio      {"inputs": [str, ...], "outputs": [str, ...]}
+#   functional and stdio may carry "prelude": code run before the candidate's program (the
+#   imports LiveCodeBench's grader puts in front of every program).
 TestFormat = Literal["humaneval", "evalplus", "functional", "stdio"]
 # What the other model of a comparison is.
 ComparisonLabel = Literal["rl", "distill", "instruct", "demo"]
@@ -92,6 +94,16 @@ class Problem(TypedDict, total=False):
     answer_type: AnswerType | None  # how the checker compares; absent: math-verify alone
     precision: int | None  # answer_type "float": decimals the answer is rounded to
 
+    # ---- paper matrix: structured golds and benchmark prompts ----
+    # Math: how to compare when the gold string alone cannot say it (OlympiadBench). All keys
+    # optional: "answers" (list[str], every answer a response must give, in any order unless
+    # "ordered" is true), "unit" (str a response may append), "tolerance" (float, absolute,
+    # for numerical answers), "type" (the release's answer type: Numerical, Expression,
+    # Interval, Tuple, ...). ``answer`` stays the gold as one string (answers joined by ", ").
+    answer_meta: dict[str, Any] | None
+    # Code: the benchmark's own prompt format (a key of prompts.CODE_PROMPTS: "evalplus",
+    # "livecodebench"); absent or None: the template's generic code instruction.
+    prompt_format: str | None
 
 # ---- visual problems -------------------------------------------------------------------------
 # How a math answer is compared (Problem.answer_type, MathVista's types; verify/answer_types.py):

@@ -19,7 +19,7 @@ from typing import Any
 
 from . import defaults
 from .images import image_checksums, open_image
-from .prompts import Template, render_prompt, stop_strings
+from .prompts import Template, render_prompt, stop_strings, stop_token_ids
 from .records import PROBLEM_KINDS, Problem, Sample, SampleMeta, read_jsonl, write_jsonl
 
 
@@ -92,16 +92,21 @@ def load_engine(engine: EngineSettings, seed: int):
     return LLM(**kwargs)
 
 
-def sampling_params(settings: SamplingSettings, template: Template, problem: Problem, seed: int):
+def sampling_params(settings: SamplingSettings, template: Template, problem: Problem, seed: int,
+                    tokenizer: Any = None):
     from vllm import SamplingParams
 
+    stops = stop_strings(template, problem["kind"])
+    # Stop strings that are special tokens match only as token ids (prompts.stop_token_ids).
+    token_ids = stop_token_ids(tokenizer, stops) if tokenizer is not None else []
     return SamplingParams(
         n=settings.samples,
         temperature=settings.temperature,
         top_p=settings.top_p,
         max_tokens=settings.max_tokens,
         seed=request_seed(seed, problem["id"]),
-        stop=stop_strings(template, problem["kind"]),
+        stop=stops,
+        **({"stop_token_ids": token_ids} if token_ids else {}),
     )
 
 
@@ -127,7 +132,8 @@ def generate_requests(llm: Any, requests: Sequence[Request], progress: bool = Tr
     benchmarks share a batch: on a CPU a larger batch is what makes decoding fast.
     """
     prompts = [engine_prompt(template, problem) for problem, template, _, _ in requests]
-    params = [sampling_params(s, t, problem, seed) for problem, t, s, seed in requests]
+    tokenizer = llm.get_tokenizer() if hasattr(llm, "get_tokenizer") else None
+    params = [sampling_params(s, t, problem, seed, tokenizer) for problem, t, s, seed in requests]
     outputs = llm.generate(prompts, params, use_tqdm=progress)
     samples: list[Sample] = []
     for (problem, _, _, seed), output in zip(requests, outputs, strict=True):

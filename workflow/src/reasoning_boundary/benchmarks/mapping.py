@@ -7,8 +7,11 @@ from typing import Any
 
 from ..records import Problem
 from ._common import BenchmarkError, as_text, json_safe
+from .olympiad import olympiad_gold
 
-ANSWER_FROM = ("field", "after_hashes", "last_boxed")
+# "olympiadbench": a list of answers with is_multiple_answer, unit, answer_type and error
+# (benchmarks/olympiad.py), which give the problem's answer_meta.
+ANSWER_FROM = ("field", "after_hashes", "last_boxed", "olympiadbench")
 
 # Field layouts of the files in ../shared/data and of their Hugging Face counterparts.
 PRESETS: dict[str, dict[str, str]] = {
@@ -20,6 +23,9 @@ PRESETS: dict[str, dict[str, str]] = {
                      "answer_from": "last_boxed"},
     "aime24": {"id": "id", "question": "problem", "answer": "answer", "answer_from": "field"},
     "amc23": {"id": "id", "question": "problem", "answer": "answer", "answer_from": "field"},
+    # QwenLM/Qwen2.5-Math evaluation/data/olympiadbench/test.jsonl (675 problems).
+    "olympiadbench": {"id": "id", "question": "question", "answer": "final_answer",
+                      "answer_from": "olympiadbench"},
     # Visual releases (images, filter and answer types: visual.py).
     "mathvista": {"id": "pid", "question": "query", "answer": "answer", "answer_from": "field"},
     "mathvision": {"id": "id", "question": "question", "answer": "answer",
@@ -112,7 +118,11 @@ def to_math_problems(
                 )
         raw_answer = row[fields["answer"]]
         extract = _EXTRACT.get(fields["answer_from"])
-        answer = extract(as_text(raw_answer)) if extract else as_text(raw_answer)
+        answer_meta = None
+        if fields["answer_from"] == "olympiadbench":
+            answer, answer_meta = olympiad_gold(row, fields["answer"], here)
+        else:
+            answer = extract(as_text(raw_answer)) if extract else as_text(raw_answer)
         if answer is None:
             raise BenchmarkError(
                 f"{here}: field '{fields['answer']}' holds no gold answer in the "
@@ -120,6 +130,8 @@ def to_math_problems(
                 f"of benchmark '{name}'."
             )
         question = as_text(row[question_field])
+        if answer_meta is not None and row.get("context"):  # OlympiadBench's shared setting
+            question = f"{as_text(row['context'])}\n{question}"
         used = {question_field, fields["answer"], id_field}
         meta = {
             key: value for key, value in row.items()
@@ -130,7 +142,7 @@ def to_math_problems(
         if "source" in meta:
             meta["original_source"] = meta.pop("source")
         meta["source"] = source
-        problems.append({
+        problem: Problem = {
             "id": as_text(row[id_field]) if id_field is not None else f"{name}/{number - 1}",
             "kind": "math",
             "question": question,
@@ -139,5 +151,8 @@ def to_math_problems(
             "entry_point": None,
             "tests": None,
             "meta": json_safe(meta),
-        })
+        }
+        if answer_meta:
+            problem["answer_meta"] = answer_meta
+        problems.append(problem)
     return problems

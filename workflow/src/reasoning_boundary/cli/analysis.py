@@ -55,7 +55,7 @@ def cmd_response_stats(args: argparse.Namespace) -> None:
 def cmd_tables(args: argparse.Namespace) -> None:
     from ..analysis.tables import write_tables
 
-    write_tables(args.table, args.markdown, args.latex)
+    write_tables(args.table, args.markdown, args.latex, ks=args.ks)
 
 
 def cmd_perplexity(args: argparse.Namespace) -> None:
@@ -103,6 +103,8 @@ def register(sub: Any) -> None:
     p.add_argument("--table", required=True)
     p.add_argument("--markdown", required=True)
     p.add_argument("--latex", required=True)
+    p.add_argument("--ks", type=int, nargs="+",
+                   help="the k columns of the pass@k table (default 1, 2, 4, ..., n)")
     p.set_defaults(func=cmd_tables)
 
     p = sub.add_parser("perplexity", help="the base model's perplexity on other models' responses")

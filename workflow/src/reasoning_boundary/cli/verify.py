@@ -12,14 +12,16 @@ log = logging.getLogger("reasoning_boundary")
 
 
 def cmd_verify(args: argparse.Namespace) -> None:
+    from ..prompts import get_template
     from ..verify import check_samples, verify_samples
 
     problems = {p["id"]: p for p in records.read_problems(args.benchmark)}
     samples = records.read_samples(args.samples)
     check_samples(problems, samples, args.samples, seed=args.seed,
                   per_problem=args.samples_per_problem)
+    template = get_template(args.template) if args.template else None
     verdicts = verify_samples(problems, samples, workers=args.workers, timeout=args.timeout,
-                              progress=not args.quiet, source=args.samples)
+                              progress=not args.quiet, source=args.samples, template=template)
     records.write_jsonl(args.out, verdicts)
     passed = sum(v["correct"] for v in verdicts)
     provenance.record(args.out, [args.benchmark, args.samples], timeout=args.timeout,
@@ -36,6 +38,8 @@ def register(sub: Any) -> None:
     p.add_argument("--timeout", type=float, default=defaults.CHECK_TIMEOUT,
                    help="seconds per check")
     p.add_argument("--seed", type=int, help="refuse samples of another seed")
+    p.add_argument("--template", help="the samples' prompt template: grade what it grades "
+                   "(after </think>, with the prompt's code prefix); default: whole responses")
     p.add_argument("--samples-per-problem", type=int,
                    help="refuse files with another number of samples per problem")
     p.set_defaults(func=cmd_verify)

@@ -84,7 +84,8 @@ def verify_code(
         if key not in extracted:
             problem = problems[pid]
             extracted[key] = extract_code(sample["response"], specs[pid].entry_point,
-                                          problem.get("prompt"))
+                                          problem.get("prompt"),
+                                          (problem.get("tests") or {}).get("prelude"))
         programs.append(extracted[key])
     jobs = sorted({(s["problem_id"], prog)
                    for s, prog in zip(samples, programs, strict=True) if prog is not None})

@@ -1,5 +1,8 @@
 """Pull the program to test out of a model response.
 
+A stdin program (LiveCodeBench's stdin problems: no entry point, the task in prose) is the
+block as it stands and runs as a script, ``if __name__ == "__main__":`` included.
+
 Order of preference: a closed fenced Python block that defines the entry point (the last
 such block: models tend to refine), else the last closed Python block, else an unclosed one
 (truncated generation) cut to its longest parseable prefix, else the last complete function
@@ -22,9 +25,14 @@ _TOP_CODE = re.compile(r"(?:async\s+def|def|class|import|from|@)\b")
 
 
 def extract_code(
-    response: str, entry_point: str | None = None, prompt: str | None = None
+    response: str, entry_point: str | None = None, prompt: str | None = None,
+    prelude: str | None = None,
 ) -> str | None:
-    """The program to run for ``response``, or None when it holds no usable code."""
+    """The program to run for ``response``, or None when it holds no usable code.
+
+    ``prelude`` goes in front of the program (LiveCodeBench's grader imports typing, collections,
+    sys, ... before every program, so a LeetCode answer may use ``List`` without importing it).
+    """
     if prompt is not None and not (prompt.strip() and _parses(prompt)):
         prompt = None  # prose (LiveCodeBench): nothing to complete or to put in front
     blocks = [(m.group(2), m.group(3) == "```") for m in _FENCE.finditer(response)
@@ -39,7 +47,7 @@ def extract_code(
         code = _from_plain_text(response, entry_point, prompt)
     if not code or not code.strip():
         return None
-    return _assemble(code, entry_point, prompt)
+    return (prelude or "") + _assemble(code, entry_point, prompt)
 
 
 def _defines(code: str, name: str | None) -> bool:

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 
 from ..defaults import CHECK_TIMEOUT
+from ..prompts import Template, graded_text
 from ..records import Problem, RecordError, Sample, Verdict
 
 Checker = Callable[..., list[Verdict]]
@@ -57,6 +58,18 @@ def check_samples(problems: Mapping[str, Problem], samples: Sequence[Sample], so
                 f"{source}: {detail}; the config expects {per_problem} per problem. {_NOT_OURS}")
 
 
+def graded_samples(problems: Mapping[str, Problem], samples: Sequence[Sample],
+                   template: Template) -> list[Sample]:
+    """The samples as the checkers see them: only the part of each response the template
+    grades (prompts.graded_text), and a reasoning model's unfinished response as cut off."""
+    graded = []
+    for sample in samples:
+        text, cut = graded_text(template, problems[sample["problem_id"]], sample["response"])
+        graded.append({**sample, "response": text,
+                       "finish_reason": "length" if cut else sample["finish_reason"]})
+    return graded  # type: ignore[return-value]
+
+
 def verify_samples(
     problems: Mapping[str, Problem],
     samples: Sequence[Sample],
@@ -64,9 +77,16 @@ def verify_samples(
     timeout: float = CHECK_TIMEOUT,
     progress: bool = True,
     source: str = "samples",
+    template: Template | None = None,
 ) -> list[Verdict]:
-    """Verdicts for ``samples`` in their order: math answers by math-verify, code by the sandbox."""
+    """Verdicts for ``samples`` in their order: math answers by math-verify, code by the sandbox.
+
+    ``template``: the prompt template the samples were made with (what part of a response is
+    graded); None grades whole responses.
+    """
     check_samples(problems, samples, source)
+    if template is not None:
+        samples = graded_samples(problems, samples, template)
     by_kind: dict[str, list[int]] = {}
     for index, sample in enumerate(samples):
         by_kind.setdefault(problems[sample["problem_id"]]["kind"], []).append(index)

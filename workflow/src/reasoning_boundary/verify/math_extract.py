@@ -5,6 +5,7 @@ last ``\\boxed{...}`` (or ``\\fbox{...}``) wins; without one, the last "the answ
 the last "final answer is X", then a DAPO-style ``Answer: X`` on the last line, and, if asked
 (``last_number``, as the paper's grader does by default), the last number of the response. Only
 the answer string is returned; deciding whether it is right is math_check's job.
+:func:`extract_answers` reads a problem with several answers, boxed together or one box each.
 """
 
 from __future__ import annotations
@@ -18,8 +19,12 @@ _SENTENCE_END = re.compile(r"\.(?:\s|$)")
 # "18 dollars", "42 because ...": a plain number followed by words; the words would otherwise
 # parse as a product of symbols (18*d*o*l*l*a*r*s) and fail a correct answer.
 _NUMBER_THEN_WORDS = re.compile(r"^(-?\d[\d,]*(?:\.\d+)?)\s+[A-Za-z]{3,}(?:\s+[A-Za-z]+)*$")
+# A number as the last-number fallback reads it: thousands in groups of three (",", "\,",
+# "{,}"), a decimal part, an exponent ("8.7e8", as Minerva's golds are written).
+_NUMBER = re.compile(r"-?\d{1,3}(?:(?:,|\\,|\{,\})\d{3})+(?![\d])(?:\.\d+)?"
+                     r"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+(?![\w]))?")
+_SEPARATORS = re.compile(r",|\\,|\{,\}")
 # Math delimiters and markdown emphasis around an answer carry no meaning for the grader.
-_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
 _WRAPPERS = (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]"), ("**", "**"), ("*", "*"))
 
 
@@ -48,7 +53,59 @@ def extract_answer(response: str, last_number: bool = False) -> str | None:
     if match:
         return _clean(match.group(1))
     numbers = _NUMBER.findall(response) if last_number else []
-    return numbers[-1].replace(",", "") if numbers else None
+    return _SEPARATORS.sub("", numbers[-1]) if numbers else None
+
+
+def extract_answers(response: str, parts: int, last_number: bool = False) -> str | None:
+    """The final answer of a problem with ``parts`` answers, as one comma-separated string.
+
+    Models box several answers together (``\\boxed{69, 84}``) or one box each
+    (``\\boxed{69}, \\boxed{84}``); the second form is read as the last boxes joined, as
+    OlympiadBench's own judger joins every box.
+    """
+    answer = extract_answer(response, last_number)
+    if parts <= 1 or answer is None or len(split_top_level(answer)) >= parts:
+        return answer
+    boxes = _all_boxed(response)
+    for count in range(2, len(boxes) + 1):
+        joined = ", ".join(boxes[-count:])
+        if len(split_top_level(joined)) >= parts:
+            return joined
+    return answer
+
+
+def split_top_level(text: str, separators: tuple[str, ...] = (",",)) -> list[str]:
+    """``text`` split at separators outside brackets and braces ("(1,2), 3" -> 2 parts)."""
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\" and text.startswith(("\\{", "\\}"), i):
+            depth += 1 if text[i + 1] == "{" else -1
+            i += 2
+            continue
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif depth == 0:
+            hit = next((sep for sep in separators if text.startswith(sep, i)), None)
+            if hit is not None:
+                parts.append(text[start:i].strip())
+                i += len(hit)
+                start = i
+                continue
+        i += 1
+    parts.append(text[start:].strip())
+    return [part for part in parts if part]
+
+
+def _all_boxed(text: str) -> list[str]:
+    found = []
+    for match in re.finditer(r"\\(?:boxed|fbox)(?![A-Za-z])", text):
+        content = _box_content(text, match.end())
+        if content:
+            found.append(content)
+    return found
 
 
 def _last_boxed(text: str) -> str | None:
@@ -98,10 +155,19 @@ def _after(rest: str) -> str | None:
     rest = rest.lstrip(" \t:\r\n").split("\n", 1)[0]
     for left, right in _WRAPPERS[:4]:
         # "The answer is $x=2$ since ...": the math span is the answer, whatever follows.
-        close = rest.find(right, len(left)) if rest.startswith(left) else -1
+        close = _unescaped(rest, right, len(left)) if rest.startswith(left) else -1
         if close > 0:
             return _clean(rest[len(left):close])
     return _clean(_SENTENCE_END.split(rest, 1)[0])
+
+
+def _unescaped(text: str, token: str, start: int) -> int:
+    """Index of the first ``token`` at or after ``start`` that is not escaped (``\\$`` is a
+    dollar sign inside math, not its end), or -1."""
+    at = text.find(token, start)
+    while at > 0 and text[at - 1] == "\\" and token == "$":
+        at = text.find(token, at + 1)
+    return at
 
 
 def _clean(answer: str) -> str | None:
@@ -115,7 +181,7 @@ def _clean(answer: str) -> str | None:
             answer, changed = stripped, True
         for left, right in _WRAPPERS:
             if len(answer) > len(left) + len(right) and answer.startswith(left) \
-                    and answer.endswith(right):
+                    and answer.endswith(right) and not (right == "$" and answer[-2] == "\\"):
                 answer, changed = answer[len(left):-len(right)].strip(), True
                 break
     number = _NUMBER_THEN_WORDS.match(answer)
