@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from ..defaults import CHECK_TIMEOUT
 from ..records import Problem, RecordError, Sample, Verdict
@@ -64,8 +65,12 @@ def verify_samples(
     timeout: float = CHECK_TIMEOUT,
     progress: bool = True,
     source: str = "samples",
+    options: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[Verdict]:
-    """Verdicts for ``samples`` in their order: math answers by math-verify, code by the sandbox."""
+    """Verdicts for ``samples`` in their order: math answers by math-verify, code by the sandbox.
+
+    ``options`` gives one kind's checker more keyword arguments (``{"code": {"isolation": ...}}``).
+    """
     check_samples(problems, samples, source)
     by_kind: dict[str, list[int]] = {}
     for index, sample in enumerate(samples):
@@ -74,7 +79,8 @@ def verify_samples(
     for kind, indices in by_kind.items():
         check = CHECKERS[kind]()
         chosen = [samples[i] for i in indices]
-        for index, verdict in zip(indices, check(problems, chosen, workers, timeout, progress),
-                                  strict=True):
+        extra = (options or {}).get(kind, {})
+        for index, verdict in zip(indices, check(problems, chosen, workers, timeout, progress,
+                                                 **extra), strict=True):
             verdicts[index] = verdict
     return verdicts  # type: ignore[return-value]
