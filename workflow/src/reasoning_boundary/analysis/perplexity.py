@@ -52,14 +52,16 @@ def select_responses(
     return [s for p in problem_ids for s in by_problem[p][:per_problem]]
 
 
-def load_model(path: str, threads: int = 1, dtype: str = "float32") -> tuple[Any, Any]:
-    """(model, tokenizer) in transformers: ``dtype`` on a CPU, the checkpoint's own dtype
-    spread over every visible GPU where there is one (a 7B model in float32 is 28 GB)."""
+def load_model(path: str, threads: int = 1, dtype: str = "float32", gpu: bool | None = None
+               ) -> tuple[Any, Any]:
+    """(model, tokenizer) in transformers: float32 on a CPU; ``dtype`` ("auto": the
+    checkpoint's own) spread over every visible GPU where there is one (``gpu`` None), as a 7B
+    model in float32 wants 28 GB."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     torch.set_num_threads(max(threads, 1))
-    if torch.cuda.is_available():
+    if torch.cuda.is_available() if gpu is None else gpu:
         model = AutoModelForCausalLM.from_pretrained(
             path, dtype=dtype if dtype == "auto" else getattr(torch, dtype), device_map="auto")
     else:
