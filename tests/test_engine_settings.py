@@ -5,6 +5,7 @@ GPUs, and the same engine for perplexity as for sampling."""
 from __future__ import annotations
 
 import os
+import re
 import shlex
 
 import pytest
@@ -105,3 +106,44 @@ def test_perplexity_starts_the_engine_sampling_starts(clean_environment, device)
     assert scored == {**sampled, "model": "m"}
     assert plan.perplexity_resources(lambda: device)["gpu"](
         type("W", (), {"comparison": comparison})) == (4 if device == "gpu" else 0)
+
+
+FAKE_NVIDIA_SMI = """#!/bin/sh
+# Stands in for the driver's tool on a machine without GPUs: two GPUs, as `nvidia-smi -L` lists.
+echo "GPU 0: NVIDIA H100 80GB HBM3 (UUID: GPU-0)"
+echo "GPU 1: NVIDIA H100 80GB HBM3 (UUID: GPU-1)"
+"""
+
+
+def test_a_local_run_on_a_gpu_machine_uses_its_gpus(tmp_path, monkeypatch):
+    """device: auto becomes gpu where the jobs run (here), and Snakemake may run as many GPU
+    jobs at once as the machine lists GPUs (no profile cap of one)."""
+    from workflow_helpers import PROJECT_ROOT, load_config, snakemake, write_config
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "nvidia-smi").write_text(FAKE_NVIDIA_SMI)
+    (bin_dir / "nvidia-smi").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
+    config = load_config(PROJECT_ROOT / "tests" / "configs" / "tiny.yaml")
+    config["device"] = "auto"
+    configfile = write_config(tmp_path, config)
+    profile = ["--profile", str(PROJECT_ROOT / "profiles" / "local")]
+    planned = snakemake(tmp_path, configfile, *profile, "-n", "-p",
+                        "results/samples/smollm2-135m/arithmetic/seed0.jsonl.gz")
+    assert planned.returncode == 0, planned.stderr[-3000:]
+    assert "--device gpu" in planned.stdout + planned.stderr
+    # The resources Snakemake schedules with are printed when it runs: prepare one benchmark.
+    ran = snakemake(tmp_path, configfile, *profile, "results/benchmarks/arithmetic.jsonl")
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    assert re.search(r'Provided resources: .*\bgpu=(Resource\("gpu", )?2\b', ran.stdout
+                     + ran.stderr), ran.stderr
+
+
+def test_the_verify_settings_reach_the_command_line():
+    plan = Plan(validated({**CONFIG, "verify": {"isolation": "landlock", "test_timeout": 2}}))
+    args = build_parser().parse_args(["verify", "--benchmark", "b", "--samples", "s", "--out",
+                                      "o", *shlex.split(plan.verify_arguments())])
+    assert (args.isolation, args.test_timeout, args.min_test_timeout, args.sample_timeout) == (
+        "landlock", 2.0, 4.0, 600.0)

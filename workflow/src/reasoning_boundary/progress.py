@@ -10,6 +10,7 @@ outside a terminal: the sandbox's non-root tests import the code checker with a 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 import time
@@ -18,7 +19,9 @@ from typing import Any
 from . import defaults
 
 log = logging.getLogger("reasoning_boundary")
-_settings = {"interval": defaults.PROGRESS_SECONDS}
+# Seconds between two lines: RB_PROGRESS_SECONDS in the environment (a job inherits it from
+# Snakemake), else the default; the --progress-seconds option wins over both.
+_settings = {"interval": float(os.environ.get("RB_PROGRESS_SECONDS", defaults.PROGRESS_SECONDS))}
 
 
 def configure(interval: float) -> None:
@@ -97,7 +100,8 @@ class VllmProgress:
     """What ``vllm.LLM.generate(use_tqdm=...)`` calls instead of tqdm (vLLM 0.32:
     ``entrypoints/common/offline.py: _run_engine``), forwarding to a :class:`Progress`.
 
-    vLLM calls ``update(n)`` once per finished request (n = its completions), after setting
+    vLLM wraps the prompts it renders (``tqdm_func(prompts, desc=...)``: they pass through)
+    and then calls ``update(n)`` once per finished request (n = its completions), after setting
     ``postfix`` to "est. speed input: X toks/s, output: Y toks/s" with Y computed over
     ``format_dict["elapsed"]``: the tokens so far are Y times the elapsed time it read.
     """
@@ -113,7 +117,9 @@ class VllmProgress:
         self.n = 0
         self._postfix = ""
 
-    def __call__(self, *args: Any, **kwargs: Any) -> VllmProgress:  # vLLM's tqdm_func(...)
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:  # vLLM's tqdm_func(...)
+        if args:  # tqdm_func(iterable, desc="Rendering prompts"): no bar for that
+            return args[0]
         self._start, self._tokens, self._reported, self.n = time.monotonic(), 0.0, 0.0, 0
         return self
 
