@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from pathlib import Path
@@ -58,3 +59,7 @@ def test_job_logs_show_progress_and_a_summary(tiny_local_run: Path) -> None:
         assert re.search(r"verify: \d+ samples \(.*\) in \d+:\d\d:\d\d, [\d.]+ samples/s", text)
         if "humaneval" in str(log):  # code: the sandbox says once how it isolates
             assert text.count("code sandbox isolation: ") == 1, text
+            verdicts = Path(tiny_local_run) / "results" / "verdicts" / log.relative_to(
+                logs / "verify").with_suffix(".jsonl.gz")
+            sandbox = json.loads(Path(f"{verdicts}.prov.json").read_text())["sandbox"]
+            assert sandbox["layer"] != "none" and sandbox["description"] in text

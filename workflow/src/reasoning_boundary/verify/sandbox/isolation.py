@@ -11,6 +11,8 @@ launcher loads this file by path, beside it, without the package).
 * :func:`seccomp_refuse_unix_sockets`: per child: ``socket(AF_UNIX, ...)`` fails (pathname
   sockets such as a D-Bus session or docker.sock are reachable through a read-only mount and
   across network namespaces), and io_uring, which could open one past seccomp.
+* :func:`claim_uid` and the rest of the last part: as root, a uid of the launcher's own for
+  its children, and the interpreter's files reachable by it.
 
 Measured design notes: research notes "sandbox.md" (layer x attack table on Linux 6.18).
 """
@@ -19,10 +21,13 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import fcntl
 import os
 import platform
 import signal
+import stat
 import struct
+import sys
 
 libc = ctypes.CDLL(None, use_errno=True)
 libc.syscall.restype = ctypes.c_long
@@ -245,3 +250,84 @@ def seccomp_refuse_unix_sockets() -> None:
     buffer = ctypes.create_string_buffer(code, len(code))
     fprog = _SockFprog(len(program), ctypes.addressof(buffer))
     _check(libc.prctl(PR_SET_SECCOMP, 2, ctypes.addressof(fprog), 0, 0), "seccomp")
+
+
+# --- a uid of its own, as root ------------------------------------------------------------
+_LOCK_DIR = "/tmp/rb-sandbox-uids"
+_PATH_FD_BASE = 200  # dir fds standing in for sys.path entries the child cannot reach
+
+
+def claim_uid(base: int) -> int:
+    """A uid from ``base`` on that no other live launcher holds (a lock file per uid)."""
+    os.makedirs(_LOCK_DIR, mode=0o700, exist_ok=True)
+    info = os.lstat(_LOCK_DIR)
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != 0:
+        raise OSError(errno.EPERM, f"{_LOCK_DIR} is not a directory owned by root")
+    for uid in range(base, base + 4096):
+        fd = os.open(f"{_LOCK_DIR}/{uid}", os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return uid  # fd stays open: the lock lives as long as this launcher
+        except BlockingIOError:
+            os.close(fd)
+    raise OSError(errno.EAGAIN, "no free sandbox uid")
+
+
+def can_become(uid: int) -> bool:
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgroups([])
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)
+            os._exit(0)
+        finally:
+            os._exit(1)
+    return os.waitpid(pid, 0)[1] == 0
+
+
+def reachable_sys_path() -> tuple[int, int]:
+    """Let the unprivileged child import from sys.path dirs it may not traverse to.
+
+    Python may live under a 0700 home (pyenv in /root). A directory fd opened now, while
+    root, and named as /proc/self/fd/N resolves without checking the ancestors' permissions,
+    and exposes only that (world-readable) subtree. Returns the fd range to keep open.
+    """
+    next_fd, moved = _PATH_FD_BASE, {}
+    for index, entry in enumerate(sys.path):
+        if not entry or not os.path.isdir(entry) or _world_reachable(entry):
+            continue
+        fd = os.open(entry, os.O_RDONLY | os.O_DIRECTORY)
+        os.dup2(fd, next_fd)
+        os.close(fd)
+        moved[entry.rstrip("/") + "/"] = sys.path[index] = f"/proc/self/fd/{next_fd}/"
+        next_fd += 1
+    for module in list(sys.modules.values()):  # packages already imported, e.g. encodings
+        paths = getattr(module, "__path__", None)
+        if isinstance(paths, list):
+            for i, path in enumerate(paths):
+                for old, new in moved.items():
+                    if (path + "/").startswith(old):
+                        paths[i] = new + path[len(old):]
+    sys.path_importer_cache.clear()
+    return _PATH_FD_BASE, next_fd
+
+
+def _world_reachable(path: str) -> bool:
+    path = os.path.realpath(path)
+    parts = [path] + [os.path.dirname(path)]
+    while parts[-1] != os.path.dirname(parts[-1]):
+        parts.append(os.path.dirname(parts[-1]))
+    return all(os.stat(p).st_mode & stat.S_IXOTH for p in parts) and bool(
+        os.stat(path).st_mode & stat.S_IROTH
+    )
+
+
+def kill_uid(uid: int) -> None:
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.stat(f"/proc/{entry}").st_uid == uid:
+                    os.kill(int(entry), signal.SIGKILL)
+            except OSError:
+                pass

@@ -21,7 +21,6 @@ of its uid in world-writable dirs) deleted.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import pickle
@@ -39,8 +38,6 @@ from types import ModuleType, SimpleNamespace
 REPORT_FD = 3
 UID_BASE = 1_500_000_000  # far above any real account; one uid per live launcher
 CHILD_PATH = "/usr/local/bin:/usr/bin:/bin"
-_LOCK_DIR = "/tmp/rb-sandbox-uids"
-_PATH_FD_BASE = 200  # dir fds standing in for sys.path entries the child cannot reach
 
 
 class SandboxError(RuntimeError):
@@ -142,10 +139,10 @@ def _isolate(iso: ModuleType, layer: str) -> SimpleNamespace:
     """
     iso.prctl(iso.PR_SET_CHILD_SUBREAPER, 1)
     root = os.geteuid() == 0
-    uid, keep = (_claim_uid() if root else None), (0, 0)
-    if uid is not None and _can_become(uid):
-        _kill_uid(uid)  # leftovers of a launcher that died holding this uid
-        keep = _reachable_sys_path()
+    uid, keep = (iso.claim_uid(UID_BASE) if root else None), (0, 0)
+    if uid is not None and iso.can_become(uid):
+        iso.kill_uid(uid)  # leftovers of a launcher that died holding this uid
+        keep = iso.reachable_sys_path()
     else:
         uid = None  # e.g. a container without CAP_SETUID
     private = layer in ("namespaces", "bwrap")
@@ -191,81 +188,6 @@ def _probe(ctx: SimpleNamespace, landlock: int = 0, seccomp: bool = False) -> bo
         finally:
             os._exit(1)
     return os.waitpid(pid, 0)[1] == 0
-
-
-def _claim_uid() -> int:
-    os.makedirs(_LOCK_DIR, mode=0o700, exist_ok=True)
-    info = os.lstat(_LOCK_DIR)
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != 0:
-        raise SandboxError(f"{_LOCK_DIR} is not a directory owned by root")
-    for uid in range(UID_BASE, UID_BASE + 4096):
-        fd = os.open(f"{_LOCK_DIR}/{uid}", os.O_CREAT | os.O_RDWR, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return uid  # fd stays open: the lock lives as long as this launcher
-        except BlockingIOError:
-            os.close(fd)
-    raise SandboxError("no free sandbox uid")
-
-
-def _can_become(uid: int) -> bool:
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.setgroups([])
-            os.setresgid(uid, uid, uid)
-            os.setresuid(uid, uid, uid)
-            os._exit(0)
-        finally:
-            os._exit(1)
-    return os.waitpid(pid, 0)[1] == 0
-
-
-def _reachable_sys_path() -> tuple[int, int]:
-    """Let the unprivileged child import from sys.path dirs it may not traverse to.
-
-    Python may live under a 0700 home (pyenv in /root). A directory fd opened now, while
-    root, and named as /proc/self/fd/N resolves without checking the ancestors' permissions,
-    and exposes only that (world-readable) subtree. Returns the fd range to keep open.
-    """
-    next_fd, moved = _PATH_FD_BASE, {}
-    for index, entry in enumerate(sys.path):
-        if not entry or not os.path.isdir(entry) or _world_reachable(entry):
-            continue
-        fd = os.open(entry, os.O_RDONLY | os.O_DIRECTORY)
-        os.dup2(fd, next_fd)
-        os.close(fd)
-        moved[entry.rstrip("/") + "/"] = sys.path[index] = f"/proc/self/fd/{next_fd}/"
-        next_fd += 1
-    for module in list(sys.modules.values()):  # packages already imported, e.g. encodings
-        paths = getattr(module, "__path__", None)
-        if isinstance(paths, list):
-            for i, path in enumerate(paths):
-                for old, new in moved.items():
-                    if (path + "/").startswith(old):
-                        paths[i] = new + path[len(old):]
-    sys.path_importer_cache.clear()
-    return _PATH_FD_BASE, next_fd
-
-
-def _world_reachable(path: str) -> bool:
-    path = os.path.realpath(path)
-    parts = [path] + [os.path.dirname(path)]
-    while parts[-1] != os.path.dirname(parts[-1]):
-        parts.append(os.path.dirname(parts[-1]))
-    return all(os.stat(p).st_mode & stat.S_IXOTH for p in parts) and bool(
-        os.stat(path).st_mode & stat.S_IROTH
-    )
-
-
-def _kill_uid(uid: int) -> None:
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                if os.stat(f"/proc/{entry}").st_uid == uid:
-                    os.kill(int(entry), signal.SIGKILL)
-            except OSError:
-                pass
 
 
 def _run_one(program: str, stdin: bytes, limits: SimpleNamespace, ctx: SimpleNamespace) -> dict:
