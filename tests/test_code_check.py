@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import marshal
 import os
 import textwrap
 from collections import Counter
@@ -14,7 +17,7 @@ from reasoning_boundary.benchmarks.codesets import load_evalplus, load_humaneval
 from reasoning_boundary.verify.code_check import TimeLimits, verify_code
 from reasoning_boundary.verify.code_extract import extract_code
 from reasoning_boundary.verify.evalplus_compat import evalplus_time_limits
-from reasoning_boundary.verify.sandbox import UID_BASE, SubprocessSandbox
+from reasoning_boundary.verify.sandbox import UID_BASE, SubprocessSandbox, harness
 
 # The default test checks every MBPP+ canonical solution but one, under evalplus' per-input
 # limits: Mbpp/599's needs ~30 s of CPU here (16 inputs over a second each), 60 s with its
@@ -136,6 +139,27 @@ def test_each_test_has_its_own_time_limit():
     roomy = TimeLimits(test_timeout=2.0, min_test_timeout=2.0)
     assert [v["status"] for v in verify_code(problems, samples[:2], progress=False,
                                              limits=roomy)] == ["passed", "passed"]
+
+
+def test_huge_outputs_are_compared_by_digest():
+    """Outputs over harness.DIGEST_BYTES marshalled (Mbpp/255 returns 1.2 GB) are compared by
+    a digest of their exact bytes: equal values pass, one changed element or type fails."""
+    canonical = "def f(n):\n    return [(i, str(i)) for i in range(n)]\n"
+    problem = {"id": "Mbpp/9002", "kind": "code", "prompt": "", "entry_point": "f",
+               "tests": {"format": "evalplus", "dataset": "mbppplus", "atol": 0,
+                         "canonical_solution": canonical, "base_input": [[3]],
+                         "plus_input": [[200_000]]}}
+    responses = [canonical.replace("range(n)", "list(range(n))"),  # equal values
+                 canonical.replace("str(i))", "str(i) if i != 150_000 else 'x')"),
+                 canonical.replace("(i, str(i))", "[i, str(i)]")]  # lists, not tuples
+    big = [(i, str(i)) for i in range(200_000)]
+    assert len(marshal.dumps(big, 2)) > harness.DIGEST_BYTES  # the digest path is the one taken
+    assert json.loads(harness.report_value(big)) == {"o": ["marshal-sha256", hashlib.sha256(
+        marshal.dumps(big, 2)).hexdigest()]}
+    verdicts = verify_code({"Mbpp/9002": problem},
+                           [sample("Mbpp/9002", r, i) for i, r in enumerate(responses)],
+                           progress=False)
+    assert [v["status"] for v in verdicts] == ["passed", "failed", "failed"]
 
 
 def test_evalplus_time_limits_follow_untrusted_check():
