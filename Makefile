@@ -6,7 +6,7 @@ ENGINE ?= $(shell nvidia-smi -L >/dev/null 2>&1 && echo gpu || echo cpu)
 STAMP := $(VENV)/.installed-$(ENGINE)
 CORES ?= $(shell nproc)
 
-.PHONY: install run report test lint clean
+.PHONY: install run report test test-gpu lint clean
 
 install: $(STAMP)
 
@@ -32,7 +32,14 @@ test: install
 	$(VENV)/bin/ruff check .
 	# The report test opens the HTML report in headless Chromium (Debian package).
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium)
+	# The code sandbox's bubblewrap layer is tested too (as an unprivileged user).
+	command -v bwrap >/dev/null || (apt-get update && apt-get install -y --no-install-recommends bubblewrap)
 	$(VENV)/bin/pytest -ra --durations=12
+
+# The GPU path (vLLM sampling and perplexity on the GPU against the CPU), where nvidia-smi sees
+# a GPU; every check skips with a message elsewhere. A few minutes on one GPU.
+test-gpu: install
+	$(VENV)/bin/pytest -m gpu -ra -v tests/test_gpu.py
 
 clean:
 	rm -rf results resources logs reports/*.html .snakemake

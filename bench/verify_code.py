@@ -6,7 +6,7 @@ inputs, fast_check, ``--workers`` processes, ground truth from its ``trusted_exe
 ``evalplus.evaluate`` does). Our checker is timed twice: as the pipeline runs it (identical
 programs are checked once) and with every copy made distinct by a comment, which measures the
 sandbox itself. Tasks whose canonical solution needs over a second of CPU are left out unless
-``--all`` (32 copies of them would take evalplus hours); see tests/test_code_check.py.
+``--all`` (32 copies of them would take evalplus hours).
 
 evalplus is not a dependency of the project. Install it, and the three small modules its
 ``evalplus.data`` imports, beside the project environment, not into it:

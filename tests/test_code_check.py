@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import marshal
 import os
-import socket
 import textwrap
 from collections import Counter
 
 import pytest
 
+import hostile_suite
+from hostile_suite import Targets
 from reasoning_boundary.benchmarks.codesets import load_evalplus, load_humaneval
-from reasoning_boundary.verify.code_check import verify_code
+from reasoning_boundary.verify.code_check import TimeLimits, verify_code
 from reasoning_boundary.verify.code_extract import extract_code
-from reasoning_boundary.verify.sandbox import UID_BASE, SubprocessSandbox
+from reasoning_boundary.verify.evalplus_compat import evalplus_time_limits
+from reasoning_boundary.verify.sandbox import UID_BASE, SubprocessSandbox, harness
 
-# MBPP+ tasks whose canonical solution needs over a second of CPU on this machine (all of
-# them together ~140 s, three need 12-61 s): they pass with a large enough timeout, see
-# RB_FULL_MBPP below, but would blow the test-time budget.
-SLOW_MBPP = {"Mbpp/84", "Mbpp/123", "Mbpp/162", "Mbpp/255", "Mbpp/271", "Mbpp/300",
-             "Mbpp/389", "Mbpp/392", "Mbpp/583", "Mbpp/589", "Mbpp/592", "Mbpp/599",
-             "Mbpp/603", "Mbpp/630"}
+# The default test checks every MBPP+ canonical solution but one, under evalplus' per-input
+# limits: Mbpp/599's needs ~30 s of CPU here (16 inputs over a second each), 60 s with its
+# expected-output run, over this test's share of the CI budget. It passes with RB_FULL_MBPP=1.
+SLOW_MBPP = {"Mbpp/599"}
 
 
 def sample(pid: str, response: str, index: int = 0) -> dict:
@@ -36,13 +39,14 @@ def test_humaneval_canonical_solutions_all_pass():
 
 
 def test_mbppplus_canonical_solutions_pass(shared_data):
+    """Per-input limits (4 x the canonical time, 4 s floor) instead of one clock per problem:
+    tasks needing seconds in all pass, and Mbpp/255's 1.2 GB outputs are compared by digest."""
     full = os.environ.get("RB_FULL_MBPP") == "1"
     problems = {p["id"]: p for p in load_evalplus(shared_data / "mbppplus" / "MbppPlus.jsonl")
                 if full or p["id"] not in SLOW_MBPP}
     samples = [sample(pid, f"```python\n{p['tests']['canonical_solution']}\n```")
                for pid, p in problems.items()]
-    verdicts = verify_code(problems, samples, workers=2, timeout=150 if full else 10,
-                           progress=False)
+    verdicts = verify_code(problems, samples, workers=2, progress=False)
     failed = {v["problem_id"]: v["status"] for v in verdicts if v["status"] != "passed"}
     assert failed == {}
     assert len(verdicts) == (399 if full else 399 - len(SLOW_MBPP))
@@ -68,41 +72,7 @@ def test_mutated_solutions_fail(shared_data):
                         "passed"]
 
 
-ADD_PROMPT = 'def add(a: int, b: int) -> int:\n    """Return a + b."""\n'
-ADD_TESTS = ("def check(candidate):\n    for a in range(-3, 4):\n        for b in range(3):\n"
-             "            assert candidate(a, b) == a + b\n")
-GOOD = "def add(a, b):\n    return a + b  # {}\n"
-
-
-def hostile(decoy: str, port: int, stray: list[str]) -> dict[str, str]:
-    wrong = "\ndef add(a, b):\n    return a - b\n"
-    return {
-        "infinite loop": "def add(a, b):\n    while True:\n        pass\n",
-        "fork bomb": "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n"
-                     "        pass\n",
-        "20 GB": "x = bytearray(20 << 30)\ndef add(a, b):\n    return a + b\n",
-        "delete home": "import os, shutil\nfor p in (os.path.expanduser('~'), "
-                       f"{os.path.dirname(decoy)!r}):\n    shutil.rmtree(p, ignore_errors=True)\n"
-                       f"    try:\n        os.remove({decoy!r})\n    except OSError:\n"
-                       "        pass\n" + wrong,
-        "socket": "import socket\n"
-                  f"socket.create_connection(('127.0.0.1', {port}), timeout=1).send(b'x')\n"
-                  "def add(a, b):\n    return a + b\n",
-        "stray files": f"for p in {stray!r}:\n    open(p, 'w').write('x')\n" + wrong,
-        "sys.exit": "import sys\nsys.exit(0)\n",
-        "os._exit": "import os\nos._exit(0)\n",
-        "patch builtins": "import builtins\nbuiltins.AssertionError = type('A', (Exception,), {})"
-                          "\nbuiltins.range = lambda *a: []\nbuiltins.abs = lambda x: 0\n" + wrong,
-        "always equal": "class E(int):\n    def __eq__(self, other):\n        return True\n"
-                        "def add(a, b):\n    return E(0)\n",
-        "fake report": "import os\nprint('passed')\nfor fd in (1, 3):\n    try:\n"
-                       "        os.write(fd, b'0' * 32 + b' 0 ok true\\npassed\\n')\n"
-                       "    except OSError:\n        pass\nos._exit(0)\n",
-        "kill parent": "import os, signal\nfor pid in (os.getppid(), -1):\n    try:\n"
-                       "        os.kill(pid, signal.SIGKILL)\n    except OSError:\n        pass\n",
-        "1 GB stdout": "import os\nblock = b'x' * 65536\nfor _ in range(16384):\n"
-                       "    os.write(1, block)\n" + wrong,
-    }
+ADD_PROMPT, ADD_TESTS, GOOD = hostile_suite.ADD_PROMPT, hostile_suite.ADD_TESTS, hostile_suite.GOOD
 
 
 def processes_of(uids: set[int]) -> list[int]:
@@ -118,25 +88,13 @@ def processes_of(uids: set[int]) -> list[int]:
 
 
 def test_hostile_completions_fail_alone_and_leave_nothing_behind(tmp_path, monkeypatch):
+    """The hostile suite as root (CI): a uid of the launcher's own on top of the namespaces.
+    tests/test_sandbox_nonroot.py runs it as an unprivileged user, in every layer."""
+    if os.geteuid() != 0:
+        pytest.skip("as this (unprivileged) user: tests/test_sandbox_nonroot.py")
     home = tmp_path / "home"
     home.mkdir()
-    decoy = home / "decoy.txt"
-    decoy.write_text("keep me")
     monkeypatch.setenv("HOME", str(home))
-    stray = [f"/tmp/rb-stray-{os.getpid()}", f"/var/tmp/rb-stray-{os.getpid()}",
-             f"/dev/shm/rb-stray-{os.getpid()}", str(tmp_path / "stray")]
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen()
-    server.settimeout(0.1)
-    problems = {"toy/add": {"id": "toy/add", "kind": "code", "prompt": ADD_PROMPT,
-                            "entry_point": "add",
-                            "tests": {"format": "humaneval", "code": ADD_TESTS}}}
-    attacks = hostile(str(decoy), server.getsockname()[1], stray)
-    samples = [sample("toy/add", GOOD.format("first"), 0)]
-    samples += [sample("toy/add", f"```python\n{code}```", i + 1)
-                for i, code in enumerate(attacks.values())]
-    samples.append(sample("toy/add", GOOD.format("last"), len(samples)))
     uids: set[int] = set()  # the sandbox uids of this run (other runs may hold others)
     real_run = SubprocessSandbox.run
 
@@ -146,21 +104,71 @@ def test_hostile_completions_fail_alone_and_leave_nothing_behind(tmp_path, monke
         return result
 
     monkeypatch.setattr(SubprocessSandbox, "run", recording_run)
-    try:
-        verdicts = verify_code(problems, samples, workers=2, timeout=2.0, progress=False)
-        with pytest.raises(OSError):
-            server.accept()  # nobody got through
-    finally:
-        server.close()
-    names = ["first", *attacks, "last"]
-    status = {name: v["status"] for name, v in zip(names, verdicts, strict=True)}
-    assert status.pop("first") == status.pop("last") == "passed", status
-    assert all(s in ("failed", "timeout") for s in status.values()), status
-    assert status["infinite loop"] == "timeout"
-    assert decoy.read_text() == "keep me"
-    assert not any(os.path.exists(p) for p in stray)
-    if os.geteuid() == 0:
-        assert len(uids) == 2 and min(uids) >= UID_BASE and processes_of(uids) == []
+    with Targets(str(home)) as targets:
+        monkeypatch.setenv(targets.secret_name, targets.secret)
+        result = hostile_suite.run(targets.setup("", "auto"))
+        assert targets.damage(result["status"]) == [], result
+    assert len(uids) == 2 and min(uids) >= UID_BASE and processes_of(uids) == []
+    assert {u["layer"] for u in result["isolation"]} == {"namespaces"}
+
+
+def test_each_test_has_its_own_time_limit():
+    """evalplus: 4 x the canonical time per input (floor min_test_timeout); LiveCodeBench:
+    test_timeout per test. A sample slower than that on one input times out even when all of
+    its tests together would fit the old clock per problem."""
+    slow_input = "def f(x):\n    import time\n    time.sleep(0.6 if x == 3 else 0)\n    return x\n"
+    problems = {
+        "Mbpp/9001": {"id": "Mbpp/9001", "kind": "code", "prompt": "", "entry_point": "f",
+                      "tests": {"format": "evalplus", "dataset": "mbppplus",
+                                "canonical_solution": "def f(x):\n    return x\n",
+                                "base_input": [[1], [2]], "plus_input": [[3]], "atol": 0}},
+        "lcb/io": {"id": "lcb/io", "kind": "code", "prompt": "Echo.", "entry_point": None,
+                   "tests": {"format": "stdio", "inputs": ["1\n", "2\n"],
+                             "outputs": ["1", "2"]}},
+    }
+    echo_slow_second = "import time\nx = input()\ntime.sleep(0.6 if x == '2' else 0)\nprint(x)"
+    samples = [sample("Mbpp/9001", "def f(x):\n    return x\n"),
+               sample("Mbpp/9001", f"```python\n{slow_input}```", 1),
+               sample("Mbpp/9001", "def f(x):\n    return x + 1\n", 2),
+               sample("lcb/io", "```python\nprint(input())\n```"),
+               sample("lcb/io", f"```python\n{echo_slow_second}\n```", 1)]
+    limits = TimeLimits(test_timeout=0.3, min_test_timeout=0.3)
+    statuses = [v["status"] for v in verify_code(problems, samples, progress=False,
+                                                 limits=limits)]
+    assert statuses == ["passed", "timeout", "failed", "passed", "timeout"]
+    # With the floor above the slow input's time, the same sample passes.
+    roomy = TimeLimits(test_timeout=2.0, min_test_timeout=2.0)
+    assert [v["status"] for v in verify_code(problems, samples[:2], progress=False,
+                                             limits=roomy)] == ["passed", "passed"]
+
+
+def test_huge_outputs_are_compared_by_digest():
+    """Outputs over harness.DIGEST_BYTES marshalled (Mbpp/255 returns 1.2 GB) are compared by
+    a digest of their exact bytes: equal values pass, one changed element or type fails."""
+    canonical = "def f(n):\n    return [(i, str(i)) for i in range(n)]\n"
+    problem = {"id": "Mbpp/9002", "kind": "code", "prompt": "", "entry_point": "f",
+               "tests": {"format": "evalplus", "dataset": "mbppplus", "atol": 0,
+                         "canonical_solution": canonical, "base_input": [[3]],
+                         "plus_input": [[200_000]]}}
+    responses = [canonical.replace("range(n)", "list(range(n))"),  # equal values
+                 canonical.replace("str(i))", "str(i) if i != 150_000 else 'x')"),
+                 canonical.replace("(i, str(i))", "[i, str(i)]")]  # lists, not tuples
+    big = [(i, str(i)) for i in range(200_000)]
+    assert len(marshal.dumps(big, 2)) > harness.DIGEST_BYTES  # the digest path is the one taken
+    assert json.loads(harness.report_value(big)) == {"o": ["marshal-sha256", hashlib.sha256(
+        marshal.dumps(big, 2)).hexdigest()]}
+    verdicts = verify_code({"Mbpp/9002": problem},
+                           [sample("Mbpp/9002", r, i) for i, r in enumerate(responses)],
+                           progress=False)
+    assert [v["status"] for v in verdicts] == ["passed", "failed", "failed"]
+
+
+def test_evalplus_time_limits_follow_untrusted_check():
+    problem = {"tests": {"base_input": [[1], [2]], "plus_input": [[3]] * 30}}
+    per_test, total = evalplus_time_limits(problem, [0.01, 2.0] + [1.0] * 30, floor=1.0)
+    assert per_test[:3] == [1.0, 8.0, 4.0]
+    # base: min(60, 1 + 8) + 1; plus: min(60, 30 x 4) + 1
+    assert total == pytest.approx(10.0 + 61.0)
 
 
 def test_stdio_and_functional_formats():

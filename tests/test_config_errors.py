@@ -44,7 +44,7 @@ def test_every_sample_file_is_written_by_exactly_one_job_of_the_chosen_size(tmp_
     per_job = {"seed": 1, "benchmark": len(seeds), "model": len(benchmarks) * len(seeds)}
     assert planned_jobs(result)["sample"] == len(models) * len(benchmarks) * len(seeds) \
         // per_job[granularity]
-    commands = [line for line in result.stdout.splitlines() if " --quiet sample " in line]
+    commands = [line for line in result.stdout.splitlines() if '"$RB" sample ' in line]
     for model in models:
         for benchmark in benchmarks:
             for seed in seeds:

@@ -17,6 +17,7 @@ from reasoning_boundary.cli import build_parser
 from reasoning_boundary.config_check import load_schema
 from reasoning_boundary.prompts import TEMPLATES
 from reasoning_boundary.records import COMPARISON_LABELS
+from reasoning_boundary.verify.sandbox import ISOLATION_CHOICES
 
 SCHEMA = load_schema()
 PACKAGE = Path(__file__).resolve().parents[1] / "workflow" / "src" / "reasoning_boundary"
@@ -48,7 +49,7 @@ def test_every_schema_default_is_a_library_constant():
         "threads": {},
         **{f"threads.{key}": value for key, value in defaults.THREADS.items()},
         "verify": {},
-        "verify.timeout": defaults.CHECK_TIMEOUT,
+        **{f"verify.{key}": value for key, value in defaults.VERIFY.items()},
         "plots": {},
         "plots.dpi": defaults.PLOT_DPI,
         "comparisons": [],
@@ -78,6 +79,9 @@ def test_every_schema_choice_is_a_library_registry():
         (benchmark["fields"]["properties"]["answer_from"]["enum"], ANSWER_FROM),
         (benchmark["select"]["enum"], SELECT_MODES),
         (comparison["label"]["enum"], COMPARISON_LABELS),
+        (SCHEMA["properties"]["verify"]["properties"]["isolation"]["enum"], ISOLATION_CHOICES),
+        (SCHEMA["properties"]["perplexity"]["properties"]["engine"]["enum"],
+         defaults.PERPLEXITY_ENGINES),
     ]
     for choices, registry in pairs:
         assert sorted(choices) == sorted(registry)
@@ -87,8 +91,7 @@ def test_every_schema_choice_is_a_library_registry():
     (["sample", "--model", "m", "--template", "chatml"],
      {"temperature": defaults.TEMPERATURE, "top_p": defaults.TOP_P,
       "max_tokens": defaults.MAX_TOKENS, "chunk_problems": defaults.CHUNK_PROBLEMS}),
-    (["verify", "--benchmark", "b", "--samples", "s", "--out", "o"],
-     {"timeout": defaults.CHECK_TIMEOUT}),
+    (["verify", "--benchmark", "b", "--samples", "s", "--out", "o"], defaults.VERIFY),
     (["aggregate", "--verdicts", "m:b:p", "--out", "o", "--per-problem", "p"],
      {"resamples": defaults.RESAMPLES, "seed": defaults.BOOTSTRAP_SEED, "level": defaults.LEVEL}),
     (["perplexity", "--meta", "m", "--benchmark", "b", "--source", "base:m:s", "--out", "o"],

@@ -148,7 +148,7 @@ def test_perplexity_scores_other_base_and_stronger_responses_of_the_first_math_b
     plan = plan_of(comparisons=[{"base": "base", "other": "rl", "label": "rl"}],
                    perplexity={"stronger": "gguf", "responses": 4})
     assert plan.perplexity == {"problems": 2, "responses": 4, "benchmark": "arith",
-                               "stronger": "gguf"}
+                               "stronger": "gguf", "engine": "vllm"}
     assert plan.perplexity_roles("base-vs-rl") == [("other", "rl"), ("base", "base"),
                                                    ("stronger", "gguf")]
     inputs = plan.perplexity_inputs("base-vs-rl")

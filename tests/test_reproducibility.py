@@ -141,7 +141,7 @@ def test_sigkill_during_sampling_leaves_no_finished_file_and_rerun_redoes_only_t
     workflow = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                 start_new_session=True)
     try:
-        job = _wait_for_process("python.* -m reasoning_boundary --quiet sample", run,
+        job = _wait_for_process("python.* -m reasoning_boundary sample", run,
                                 timeout=120)
         time.sleep(8)  # into the engine start or the generation
         os.kill(job, signal.SIGKILL)

@@ -181,3 +181,18 @@ def test_gpu_sampling_jobs_ask_slurm_for_the_models_gpus(cluster, tmp_path, monk
         assert "-t" in argv and argv[argv.index("-t") + 1] == "90", line
         # SLURM itself accepts the request on a node with that many GPUs of that model.
         assert "to start at" in verdict, verdict
+
+
+def test_device_auto_is_refused_where_jobs_run_on_other_machines(cluster, tmp_path):
+    """Snakemake on a login node without GPUs must not plan CPU jobs for the GPU nodes: a
+    cluster run with `device: auto` stops before anything runs and says what to set."""
+    config = load_config(TINY)
+    config["device"] = "auto"
+    configfile = write_config(tmp_path, config)
+    result = snakemake(tmp_path, configfile, "--profile", str(cluster_profile(tmp_path)),
+                       timeout=300)
+    assert result.returncode != 0
+    message = " ".join(result.stderr.split())
+    assert "`device: auto` is decided on the machine Snakemake runs on" in message, message
+    assert "Set `device: gpu` (or `cpu`)" in message
+    assert not (tmp_path / "results").exists()  # not even the local jobs ran

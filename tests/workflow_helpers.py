@@ -30,7 +30,9 @@ def snakemake(workdir: Path, configfile: Path, *args: str, timeout: float = 1200
         str(SNAKEMAKE), "--snakefile", str(PROJECT_ROOT / "Snakefile"),
         "--directory", str(workdir), "--configfile", str(configfile), *args,
     ]
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
+    # Every progress line in the job logs (tests/test_progress.py reads them).
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
+           "RB_PROGRESS_SECONDS": "0"}
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env)
 
 

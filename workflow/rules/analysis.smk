@@ -116,16 +116,17 @@ rule perplexity:
         sources=lambda wildcards: quoted(PLAN.labelled_perplexity_sources(wildcards.comparison)),
         problems=lambda wildcards: PLAN.perplexity["problems"],
         responses=lambda wildcards: PLAN.perplexity["responses"],
+        # vLLM on the base model's own engine settings (dtype, tensor parallel, GPUs).
+        engine=lambda wildcards: PLAN.perplexity_engine_arguments(wildcards.comparison, device()),
     threads: config["threads"]["sample"]
     resources:
-        mem_mb=16000,
-        runtime=120,
+        **PLAN.perplexity_resources(device),
     log:
         "logs/analysis/perplexity_{comparison}.log",
     conda:
         sample_env
     shell:
-        '"$RB" --quiet perplexity --meta {input.meta} --benchmark {input.benchmark} '
+        '"$RB" perplexity --meta {input.meta} --benchmark {input.benchmark} '
         "--source {params.sources} --problems {params.problems} "
-        "--responses {params.responses} --comparison {wildcards.comparison} "
-        "--threads {threads} --out {output} > {log} 2>&1"
+        "--responses {params.responses} --comparison {wildcards.comparison} {params.engine} "
+        "--threads {threads} --out {output} 2>&1 | tee {log}"

@@ -17,7 +17,7 @@ from reasoning_boundary import records  # noqa: E402
 from reasoning_boundary.config_check import validated  # noqa: E402
 from reasoning_boundary.plan import Plan, PlanError, resolve_device  # noqa: E402
 from reasoning_boundary.provenance import CONFIG_FILES_ENV, CONFIG_HASH_ENV, config_hash  # noqa: E402
-from reasoning_boundary.sampling import gpu_present  # noqa: E402
+from reasoning_boundary.sampling import gpu_count, gpu_present  # noqa: E402
 
 _CONFIG_FILES = ", ".join(map(str, workflow.configfiles)) or "config"
 try:
@@ -102,6 +102,11 @@ def device():
     except PlanError as err:
         raise WorkflowError(str(err)) from None
 
+
+# Local runs run as many GPU jobs at once as this machine has GPUs (each job pins the ones it
+# claims: sampling.claim_gpus); `--resources gpu=N` says otherwise. Cluster jobs ask SLURM.
+if workflow.local_exec and "gpu" not in workflow.global_resources and gpu_count():
+    workflow.global_resources["gpu"] = gpu_count()
 
 ENVS = Path(workflow.basedir) / "envs"
 ANALYSIS_ENV = str(ENVS / "analysis.yaml")

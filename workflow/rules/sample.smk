@@ -57,9 +57,9 @@ rule sample_shard:
     conda:
         sample_env
     shell:
-        '"$RB" --quiet sample --benchmark {input.benchmark} {params.args} --seed {params.seed} '
+        '"$RB" sample --benchmark {input.benchmark} {params.args} --seed {params.seed} '
         "--samples {params.samples} --threads {threads} --out {output.samples} "
-        "--meta {output.meta} > {log} 2>&1"
+        "--meta {output.meta} 2>&1 | tee {log}"
 
 
 if PLAN.sample_job == "seed":
@@ -107,7 +107,7 @@ elif PLAN.sharded(False):
         conda:
             sample_env
         shell:
-            '"$RB" --quiet sample {params.args} {params.tasks} --threads {threads} > {log} 2>&1'
+            '"$RB" sample {params.args} {params.tasks} --threads {threads} 2>&1 | tee {log}'
 
 
 rule merge_samples:

@@ -9,6 +9,7 @@ rule verify:
         VERDICTS,
     params:
         timeout=config["verify"]["timeout"],
+        limits=PLAN.verify_arguments(),
         samples=lambda wildcards: PLAN.samples_per_seed(wildcards.benchmark),
         template=lambda wildcards: PLAN.models[wildcards.model]["template"],
     threads: config["threads"]["verify"]
@@ -24,8 +25,9 @@ rule verify:
         "logs/verify/{model}/{benchmark}/seed{seed}.log",
     conda:
         VERIFY_ENV
+    # Progress lines go to the log and, for local runs, to the terminal.
     shell:
-        '"$RB" --quiet verify --benchmark {input.benchmark} --samples {input.samples} '
-        "--workers {threads} --timeout {params.timeout} --seed {wildcards.seed} "
+        '"$RB" verify --benchmark {input.benchmark} --samples {input.samples} '
+        "--workers {threads} --timeout {params.timeout} {params.limits} --seed {wildcards.seed} "
         "--samples-per-problem {params.samples} --template {params.template} "
-        "--out {output} > {log} 2>&1"
+        "--out {output} 2>&1 | tee {log}"

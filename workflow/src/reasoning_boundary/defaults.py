@@ -25,8 +25,23 @@ THREADS = {"sample": 2, "verify": 2}
 DTYPE = "auto"
 TENSOR_PARALLEL_SIZE = 1
 
-# Seconds one check may take: a math-verify comparison or one run of a program.
+# Seconds one check may take: a math-verify comparison, or a HumanEval check(candidate).
 CHECK_TIMEOUT = 10.0
+# Code tests (verify/code_check.py cites the sources): LiveCodeBench's 6 s per test; evalplus'
+# floor under 4 x the canonical solution's time per input (4.0 since evalplus commit af49138,
+# "to minimize false positives"; v0.3.1 had 1.0); at most this per sample; the canonical
+# solution's run that sets expected outputs and times (evalplus has no limit).
+TEST_TIMEOUT = 6.0
+MIN_TEST_TIMEOUT = 4.0
+SAMPLE_TIMEOUT = 600.0
+CANONICAL_TIMEOUT = 600.0
+# The code sandbox's isolation: auto = the strongest layer this machine allows.
+ISOLATION = "auto"
+VERIFY = {"timeout": CHECK_TIMEOUT, "test_timeout": TEST_TIMEOUT,
+          "min_test_timeout": MIN_TEST_TIMEOUT, "sample_timeout": SAMPLE_TIMEOUT,
+          "isolation": ISOLATION}
+# Seconds between two progress lines in a job's log.
+PROGRESS_SECONDS = 30.0
 
 # Bootstrap over problems for the pass@k bands and the pair statistics' intervals.
 RESAMPLES = 1000
@@ -34,8 +49,10 @@ BOOTSTRAP_SEED = 0
 LEVEL = 0.95
 BOOTSTRAP = {"resamples": RESAMPLES, "seed": BOOTSTRAP_SEED, "level": LEVEL}
 
-# The paper scores 16 responses on each of 2 AIME24 problems.
-PERPLEXITY = {"problems": 2, "responses": 16}
+# The paper scores 16 responses on each of 2 AIME24 problems; vLLM scores them (transformers
+# is the reference implementation).
+PERPLEXITY = {"problems": 2, "responses": 16, "engine": "vllm"}
+PERPLEXITY_ENGINES = ("vllm", "transformers")
 
 PLOT_DPI = 150
 

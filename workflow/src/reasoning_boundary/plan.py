@@ -284,6 +284,15 @@ class Plan:
             "--temperature", settings["temperature"],
             "--top-p", settings["top_p"],
             "--max-tokens", settings["max_tokens"],
+        ]
+        return " ".join(shlex.quote(str(a)) for a in args) + " " + \
+            self.engine_arguments(model, device)
+
+    def engine_arguments(self, model: str, device: str) -> str:
+        """The model's vLLM engine settings as ``sample``/``perplexity`` options (unset ones
+        are left out, so that configs without them keep their params, and caches, as before)."""
+        spec = self.models[model]
+        args = [
             "--dtype", spec["dtype"],
             "--tensor-parallel-size", spec["tensor_parallel_size"],
             "--device", device,
@@ -294,6 +303,10 @@ class Plan:
             args.append("--enforce-eager")
         if spec["engine_options"]:
             args += ["--engine-options", json.dumps(spec["engine_options"])]
+        if spec.get("gpu_memory_utilization") is not None:
+            args += ["--gpu-memory-utilization", spec["gpu_memory_utilization"]]
+        if spec.get("max_num_seqs"):
+            args += ["--max-num-seqs", spec["max_num_seqs"]]
         return " ".join(shlex.quote(str(a)) for a in args)
 
     def shard_files(self, model: str, benchmark: str, seed: int | str, suffix: str) -> list[str]:
@@ -401,6 +414,35 @@ class Plan:
             "model": self.model_inputs(base),
             "samples": [run.samples for _, run in self.perplexity_sources(comparison)],
         }
+
+    # ---- engines of the verify and perplexity jobs --------------------------------------------
+    def verify_arguments(self) -> str:
+        """``verify`` options for the code time limits and the sandbox's isolation."""
+        spec = {**defaults.VERIFY, **self.config["verify"]}
+        return (f"--test-timeout {spec['test_timeout']} --min-test-timeout "
+                f"{spec['min_test_timeout']} --sample-timeout {spec['sample_timeout']} "
+                f"--isolation {spec['isolation']}")
+
+    def perplexity_engine_arguments(self, comparison: str, device: str) -> str:
+        """The scoring engine: the base model's own engine settings (dtype, tensor parallel)."""
+        assert self.perplexity is not None
+        base = self.comparisons[comparison].base
+        return f"--engine {self.perplexity['engine']} " + self.engine_arguments(base, device)
+
+    def perplexity_resources(self, device: Callable[[], str]) -> dict[str, Any]:
+        """GPUs and memory of a perplexity job: those of its base model's sampling job (vLLM on
+        the same engine settings); two hours (a retry asks for more)."""
+        def base(wildcards: Any) -> str:
+            return self.comparisons[wildcards.comparison].base
+
+        return dict(
+            gpu=lambda wildcards: self.sample_gpus(base(wildcards), device()),
+            tasks_per_gpu=0,
+            cpus_per_task=self.config["threads"]["sample"],
+            mem_mb=lambda wildcards, attempt: self.sample_mem_mb(base(wildcards), device(),
+                                                                 attempt),
+            runtime=lambda wildcards, attempt: 120 * attempt,
+        )
 
     def comparisons_json(self) -> str:
         return json.dumps([c.__dict__ for c in self.comparisons.values()], sort_keys=True)

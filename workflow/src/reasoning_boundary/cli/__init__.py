@@ -16,6 +16,7 @@ import argparse
 import logging
 import sys
 
+from .. import defaults, progress
 from ..models import ModelSourceError
 from ..records import RecordError
 from . import aggregate, analysis, plot, prepare, provenance, sample, verify
@@ -28,6 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="reasoning-boundary",
                                      description=__doc__.splitlines()[0])
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    parser.add_argument("--progress-seconds", type=float,
+                        help="seconds between two progress lines where stderr is not a terminal "
+                             f"(default: $RB_PROGRESS_SECONDS or {defaults.PROGRESS_SECONDS:g})")
     sub = parser.add_subparsers(dest="command", required=True)
     for stage in STAGES:
         stage.register(sub)
@@ -36,7 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: "
+                        "%(message)s", datefmt="%H:%M:%S")
+    if args.progress_seconds is not None:
+        progress.configure(args.progress_seconds)
     try:
         args.func(args)
     except (RecordError, ModelSourceError) as err:

@@ -12,6 +12,7 @@ from typing import Any
 from .. import defaults, records
 from .arguments import json_argument, labelled
 from .bootstrap import add_bootstrap_options
+from .sample import add_engine_arguments
 
 log = logging.getLogger("reasoning_boundary")
 PER_PROBLEM = records.TABLES["per_problem"]
@@ -59,16 +60,39 @@ def cmd_tables(args: argparse.Namespace) -> None:
 
 
 def cmd_perplexity(args: argparse.Namespace) -> None:
-    from ..analysis.perplexity import perplexity_table
+    import json
+    import time
+    from pathlib import Path
 
+    from ..analysis.perplexity import TransformersScorer, VllmScorer, load_model, perplexity_table
+    from ..progress import Progress, VllmProgress, clock
+    from .sample import engine_settings
+
+    start = time.monotonic()
     grouped: dict[tuple[str, str], list[str]] = {}
     for role, model, path in labelled(args.source, ("ROLE", "MODEL", "SAMPLES"), "--source"):
         grouped.setdefault((role, model), []).append(path)
     sources = [(role, model, paths) for (role, model), paths in grouped.items()]
+    model_path = json.loads(Path(args.meta).read_text())["model"]
+    if args.engine == "vllm":
+        from transformers import AutoTokenizer
+
+        from ..sampling import load_engine
+
+        engine = engine_settings(args, model_path)
+        total = args.problems * args.responses * len(sources)
+        bar = Progress(total, "perplexity", "responses", enabled=not args.quiet)
+        scorer = VllmScorer(load_engine(engine, seed=0), AutoTokenizer.from_pretrained(
+            model_path), VllmProgress(bar, tokens=False) if not args.quiet else False)
+    else:
+        scorer = TransformersScorer(*load_model(model_path, args.threads, args.dtype))
     table = perplexity_table(args.meta, args.benchmark, sources, args.problems, args.responses,
-                             comparison=args.comparison, threads=args.threads)
+                             comparison=args.comparison, scorer=scorer)
     records.TABLES["perplexity"].write(table, args.out)
-    log.info("scored %d responses -> %s", len(table), args.out)
+    tokens = int(table["response_tokens"].sum())
+    seconds = max(time.monotonic() - start, 1e-9)
+    log.info("perplexity (%s): %d responses, %d tokens in %s (%.0f tokens/s) -> %s",
+             args.engine, len(table), tokens, clock(seconds), tokens / seconds, args.out)
 
 
 def register(sub: Any) -> None:
@@ -116,6 +140,9 @@ def register(sub: Any) -> None:
     p.add_argument("--responses", type=int, default=defaults.PERPLEXITY["responses"],
                    help="responses per problem and source")
     p.add_argument("--comparison", default="")
-    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--engine", choices=defaults.PERPLEXITY_ENGINES,
+                   default=defaults.PERPLEXITY["engine"],
+                   help="vllm (the model's sampling engine settings) or transformers (reference)")
+    add_engine_arguments(p)
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_perplexity)

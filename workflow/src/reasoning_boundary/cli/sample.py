@@ -41,10 +41,8 @@ def cmd_sample(args: argparse.Namespace) -> None:
     from ..models import source_identity
     from ..prompts import get_template, render_prompt
     from ..sampling import (
-        EngineSettings,
         SampleTask,
         SamplingSettings,
-        configure_cpu_backend,
         load_engine,
         multimodal_options,
         sample_meta,
@@ -72,18 +70,10 @@ def cmd_sample(args: argparse.Namespace) -> None:
                 render_prompt(template, visual)
     except ValueError as err:
         raise records.RecordError(f"sample: {err}") from None
-    engine = EngineSettings(
-        model=args.model,
-        dtype=args.dtype,
-        max_model_len=args.max_model_len,
-        tensor_parallel_size=args.tensor_parallel_size,
-        enforce_eager=args.enforce_eager,
-        # Problems with images: vLLM's multimodal limits, unless the model's options set them.
-        options={**multimodal_options([p for t in tasks for p in t.problems]),
-                 **(args.engine_options or {})},
-    )
-    if args.device == "cpu":
-        configure_cpu_backend(args.threads)
+    engine = engine_settings(args, args.model)
+    # Problems with images: vLLM's multimodal limits, unless the model's options set them.
+    engine.options = {**multimodal_options([p for t in tasks for p in t.problems]),
+                      **engine.options}
     # Responses depend on each request's own seed only; the engine's seed is the first task's.
     counts = sample_tasks(lambda: load_engine(engine, tasks[0].seed), tasks, model=args.model,
                           chunk_problems=args.chunk_problems, progress=not args.quiet)
@@ -99,6 +89,43 @@ def cmd_sample(args: argparse.Namespace) -> None:
             model_identity=weights, source_identity=source,
         )
         log.info("sampled %d responses -> %s", count, task.out)
+
+
+def engine_settings(args: argparse.Namespace, model: str) -> Any:
+    """The EngineSettings of ``add_engine_arguments``' options, with the device prepared: CPU
+    threads and KV cache on a CPU, the GPUs this job may use on a GPU machine."""
+    from ..sampling import EngineSettings, claim_gpus, configure_cpu_backend
+
+    engine = EngineSettings(
+        model=model,
+        dtype=args.dtype,
+        max_model_len=args.max_model_len,
+        tensor_parallel_size=args.tensor_parallel_size,
+        enforce_eager=args.enforce_eager,
+        options=args.engine_options or {},
+        device=args.device,
+        gpu_memory_utilization=args.gpu_memory_utilization,
+        max_num_seqs=args.max_num_seqs,
+    )
+    if args.device == "cpu":
+        configure_cpu_backend(args.threads)
+    else:
+        claim_gpus(args.tensor_parallel_size)
+    return engine
+
+
+def add_engine_arguments(p: argparse.ArgumentParser) -> None:
+    """The vLLM engine's options (``Plan.engine_arguments`` writes them for the rules)."""
+    p.add_argument("--dtype", default=defaults.DTYPE)
+    p.add_argument("--max-model-len", type=int)
+    p.add_argument("--tensor-parallel-size", type=int, default=defaults.TENSOR_PARALLEL_SIZE)
+    p.add_argument("--enforce-eager", action="store_true")
+    p.add_argument("--engine-options", type=json_argument, help="more vllm.LLM arguments as JSON")
+    p.add_argument("--gpu-memory-utilization", type=float,
+                   help="share of each GPU's memory for vLLM (GPUs only; default vLLM's)")
+    p.add_argument("--max-num-seqs", type=int, help="sequences decoded at once (default vLLM's)")
+    p.add_argument("--device", choices=("cpu", "gpu"), default="gpu")
+    p.add_argument("--threads", type=int, default=1, help="CPU threads (device cpu)")
 
 
 def cmd_shard_split(args: argparse.Namespace) -> None:
@@ -129,13 +156,7 @@ def register(sub: Any) -> None:
     p.add_argument("--temperature", type=float, default=defaults.TEMPERATURE)
     p.add_argument("--top-p", type=float, default=defaults.TOP_P)
     p.add_argument("--max-tokens", type=int, default=defaults.MAX_TOKENS)
-    p.add_argument("--dtype", default=defaults.DTYPE)
-    p.add_argument("--max-model-len", type=int)
-    p.add_argument("--tensor-parallel-size", type=int, default=defaults.TENSOR_PARALLEL_SIZE)
-    p.add_argument("--enforce-eager", action="store_true")
-    p.add_argument("--engine-options", type=json_argument, help="more vllm.LLM arguments as JSON")
-    p.add_argument("--device", choices=("cpu", "gpu"), default="gpu")
-    p.add_argument("--threads", type=int, default=1, help="CPU threads (device cpu)")
+    add_engine_arguments(p)
     p.add_argument("--out")
     p.add_argument("--meta", help="sidecar JSON with the exact settings")
     p.add_argument("--source", help="the model source as configured (for provenance)")

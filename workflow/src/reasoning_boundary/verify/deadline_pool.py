@@ -115,7 +115,7 @@ class DeadlinePool:
         Consecutive tasks with equal ``groups`` entries go to the same worker, so per-group work
         cached in a worker (a parsed gold answer) is done once.
         """
-        from tqdm.auto import tqdm
+        from ..progress import Progress
 
         results: list[tuple[str, Any]] = [("error", "not run")] * len(tasks)
         queue: deque[deque[int]] = deque()
@@ -126,8 +126,7 @@ class DeadlinePool:
             else:
                 queue.append(deque([i]))
         slots, limit = self.slots, self.time_limit
-        with tqdm(total=len(tasks), desc=desc, unit="check", disable=not progress,
-                  leave=False) as bar:
+        with Progress(len(tasks), desc, unit="checks", enabled=progress) as bar:
             while queue or any(s.batch for s in slots):
                 now = time.monotonic()
                 for slot in slots:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from ..defaults import CHECK_TIMEOUT
 from ..prompts import Template, graded_text
@@ -78,11 +79,13 @@ def verify_samples(
     progress: bool = True,
     source: str = "samples",
     template: Template | None = None,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[Verdict]:
     """Verdicts for ``samples`` in their order: math answers by math-verify, code by the sandbox.
 
     ``template``: the prompt template the samples were made with (what part of a response is
-    graded); None grades whole responses.
+    graded); None grades whole responses. ``options`` gives one kind's checker more keyword
+    arguments (``{"code": {"isolation": ...}}``).
     """
     check_samples(problems, samples, source)
     if template is not None:
@@ -94,7 +97,8 @@ def verify_samples(
     for kind, indices in by_kind.items():
         check = CHECKERS[kind]()
         chosen = [samples[i] for i in indices]
-        for index, verdict in zip(indices, check(problems, chosen, workers, timeout, progress),
-                                  strict=True):
+        extra = (options or {}).get(kind, {})
+        for index, verdict in zip(indices, check(problems, chosen, workers, timeout, progress,
+                                                 **extra), strict=True):
             verdicts[index] = verdict
     return verdicts  # type: ignore[return-value]

@@ -10,7 +10,8 @@ agree with ``evalplus.evaluate`` without depending on the package:
   inputs;
 * the special oracles for a few MBPP tasks and HumanEval/32 (``find_zero``);
 * MBPP+ stores tuples, sets and complex numbers as JSON lists/strings; the task number says
-  how to turn them back, which matters since solutions may index, hash or add to tuples.
+  how to turn them back, which matters since solutions may index, hash or add to tuples;
+* the time limits per input (:func:`evalplus_time_limits`).
 """
 
 from __future__ import annotations
@@ -81,6 +82,25 @@ def mbpp_args(task: int, args: list[Any]) -> list[Any]:
     if task == 722:
         return [{k: t(v) for k, v in args[0].items()}, *args[1:]]
     return args
+
+
+# evalplus v0.3.1 (tag e5d0ed0): evalplus/config.py DEFAULT_GT_TIME_LIMIT_FACTOR, and the
+# default of EVALPLUS_TIMEOUT_PER_TASK read in evalplus/eval/__init__.py: untrusted_check.
+GT_TIME_LIMIT_FACTOR = 4.0
+TIMEOUT_PER_TASK = 60.0
+
+
+def evalplus_time_limits(problem: dict, canonical_seconds: list[float], floor: float
+                         ) -> tuple[list[float], float]:
+    """(seconds per input, seconds for all of them) as ``untrusted_check`` sets them.
+
+    Each input: ``max(floor, 4 x t)``, t the canonical solution's time on it. evalplus runs the
+    base and the plus inputs as two checks, each within ``min(60, sum of its limits) + 1``.
+    """
+    per_test = [max(floor, GT_TIME_LIMIT_FACTOR * t) for t in canonical_seconds]
+    base = len(_literal(problem["tests"].get("base_input")))
+    parts = [part for part in (per_test[:base], per_test[base:]) if part]
+    return per_test, sum(min(TIMEOUT_PER_TASK, sum(part)) + 1 for part in parts)
 
 
 def _all_tuples(x: Any) -> Any:

@@ -2,7 +2,9 @@
 
 ``main()`` reads one job (JSON) from fd 0, replaces fd 0 with /dev/null, runs the candidate
 and writes one line per test to the report fd the job names (the launcher's ``REPORT_FD``):
-``<token> <index> <kind> <json>``. The token is random
+``<token> <index> <kind> <seconds> <json>``, seconds being the time the test's call took. A job
+may give a time limit per test (``limits``): the test is then stopped by a real-time timer, as
+evalplus and LiveCodeBench stop theirs, and reported as ``timeout``. The token is random
 per run and never enters the candidate's namespace, so printing, exiting early or patching
 builtins cannot produce lines the parent accepts. For ``call`` and ``stdio`` jobs the child
 only reports what the candidate *returned or printed*; the parent holds the expected outputs
@@ -23,11 +25,15 @@ import builtins
 import collections
 import dataclasses
 import fractions
+import hashlib
 import io
 import json
+import marshal
 import os
+import signal
 import sys
 import threading
+import time
 import types
 from typing import Any
 
@@ -113,6 +119,26 @@ def dumps(value: Any) -> str:
     return json.dumps(encode(value), separators=(",", ":"))
 
 
+# Outputs larger than this (marshalled) are reported as a digest of their marshal bytes: MBPP+
+# task 255's canonical solution returns up to 1.2 GB per input, which would take minutes to
+# encode and exceed the report limit. marshal knows only exact builtin types (a subclass raises
+# ValueError and takes the exact encoding), so equal digests mean equal values, built alike.
+DIGEST_BYTES = 1 << 20
+
+
+def report_value(value: Any) -> str:
+    """What the parent compares: the exact encoding, or for a huge value a digest that decodes
+    to an :class:`Opaque` equal only to the same digest."""
+    try:
+        packed = marshal.dumps(value, 2)  # version 2: no back-references, so no identity
+    except ValueError:
+        return dumps(value)
+    if len(packed) <= DIGEST_BYTES:
+        return dumps(value)
+    digest = hashlib.sha256(packed).hexdigest()
+    return json.dumps({"o": ["marshal-sha256", digest]}, separators=(",", ":"))
+
+
 class _Sink(io.TextIOBase):
     """Swallows the candidate's prints without growing or blocking."""
 
@@ -139,10 +165,39 @@ class _Reporter:
     def __init__(self, token: str, fd: int) -> None:
         self._prefix, self._fd = token + " ", fd
 
-    def send(self, index: int, kind: str, payload: str) -> None:
-        data = memoryview(f"{self._prefix}{index} {kind} {payload}\n".encode())
+    def send(self, index: int, kind: str, payload: str, seconds: float = 0.0) -> None:
+        data = memoryview(f"{self._prefix}{index} {kind} {seconds:.6f} {payload}\n".encode())
         while data:
             data = data[os.write(self._fd, data) :]
+
+
+class _TestTimeout(BaseException):
+    """Raised in the candidate by the per-test timer (not an Exception: a bare ``except
+    Exception`` in the candidate must not swallow it)."""
+
+
+def _on_timer(signum: int, frame: Any) -> None:
+    raise _TestTimeout
+
+
+class _Timer:
+    """A per-test limit: the real-time timer interrupts the test, as evalplus' ``time_limit``
+    (setitimer) and LiveCodeBench's ``signal.alarm`` do."""
+
+    def __init__(self, limits: list[float] | None) -> None:
+        self._limits = limits
+
+    def __call__(self, index: int) -> _Timer:
+        self._seconds = self._limits[index] if self._limits else 0.0
+        return self
+
+    def __enter__(self) -> None:
+        if self._seconds > 0:
+            signal.setitimer(signal.ITIMER_REAL, self._seconds)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._seconds > 0:
+            signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 def main() -> None:
@@ -154,6 +209,7 @@ def main() -> None:
     os.close(null)
     job = json.loads(b"".join(chunks))
     reporter = _Reporter(job.pop("token"), job.pop("report_fd"))
+    signal.signal(signal.SIGALRM, _on_timer)
     if job.get("block_network"):
         _block_network()
     runner = {"check": _run_check, "call": _run_call, "stdio": _run_stdio}[job["mode"]]
@@ -227,21 +283,32 @@ def _run_call(job: dict, reporter: _Reporter) -> None:
         def target() -> Any:
             return function
 
+    timer = _Timer(job.get("limits"))
     # Every input comes fresh from this decode, so a candidate that mutates its arguments
     # cannot affect a later test.
     for index, args in enumerate(decode(job["inputs"])):
+        seconds = 0.0
         try:
             with _Quiet():
-                payload = dumps(target()(*args))
+                call = target()
+                start = time.perf_counter()
+                with timer(index):
+                    out = call(*args)
+                seconds = time.perf_counter() - start
+                payload = report_value(out)
+        except _TestTimeout:
+            reporter.send(index, "timeout", "null", time.perf_counter() - start)
+            return
         except BaseException as err:
-            reporter.send(index, "err", json.dumps(type(err).__name__))
+            reporter.send(index, "err", json.dumps(type(err).__name__), seconds)
             return  # one failure decides the verdict; skip the remaining tests
-        reporter.send(index, "out", payload)
+        reporter.send(index, "out", payload, seconds)
 
 
 def _run_stdio(job: dict, reporter: _Reporter) -> None:
     code = compile(job["program"], "<candidate>", "exec")
     cap = int(job.get("output_cap", 16 << 20))
+    timer = _Timer(job.get("limits"))
     saved, null = os.dup(1), os.open(os.devnull, os.O_RDONLY)
     for index, text in enumerate(job["inputs"]):
         in_fd, out_fd = os.memfd_create("stdin"), os.memfd_create("stdout")
@@ -257,15 +324,20 @@ def _run_stdio(job: dict, reporter: _Reporter) -> None:
         main_module = types.ModuleType("__main__")
         sys.modules["__main__"] = main_module
         error = None
+        start = time.perf_counter()
         try:
-            exec(code, main_module.__dict__)
-            for thread in threading.enumerate():  # threading.Thread(target=main).start()
-                if thread is not threading.main_thread() and not thread.daemon:
-                    thread.join()
+            with timer(index):
+                exec(code, main_module.__dict__)
+                for thread in threading.enumerate():  # threading.Thread(target=main).start()
+                    if thread is not threading.main_thread() and not thread.daemon:
+                        thread.join()
         except SystemExit:
             pass  # exit() after printing the answer is normal for a script
+        except _TestTimeout:
+            error = "timeout"
         except BaseException as err:
             error = type(err).__name__
+        seconds = time.perf_counter() - start
         try:
             sys.stdout.flush()
         except BaseException as err:  # e.g. output above RLIMIT_FSIZE
@@ -279,10 +351,13 @@ def _run_stdio(job: dict, reporter: _Reporter) -> None:
                 os.close(fd)
             except OSError:
                 pass
-        if error is not None:
-            reporter.send(index, "err", json.dumps(error))
+        if error == "timeout":
+            reporter.send(index, "timeout", "null", seconds)
             return
-        reporter.send(index, "out", json.dumps(output.decode("utf-8", "replace")))
+        if error is not None:
+            reporter.send(index, "err", json.dumps(error), seconds)
+            return
+        reporter.send(index, "out", json.dumps(output.decode("utf-8", "replace")), seconds)
 
 
 def _block_network() -> None:

@@ -1,24 +1,26 @@
 """The sandbox launcher: a long-lived, single-threaded process that forks one child per program.
 
 Started by :class:`~reasoning_boundary.verify.sandbox.SubprocessSandbox` as
-``[unshare -n -i] python -s -P launcher.py --launcher CONFIG`` (stdlib only: it runs by path,
-without the package). It reads frames (program, stdin bytes, limits) on fd 0 and answers one
-result frame per program on fd 1. As root it claims a uid of its own (a lock file per uid) and
-runs every child under it.
+``[bwrap ...] python -s -P launcher.py --launcher CONFIG`` (stdlib only: it runs by path,
+without the package). CONFIG names the isolation layer; the launcher sets it up once
+(``_isolate``: namespaces, a read-only root, private /tmp, probes for Landlock and seccomp) and
+says in its first frame what it got, or why not. It then reads frames (program, stdin bytes,
+limits) on fd 0 and answers one result frame per program on fd 1. As root it also claims a uid
+of its own (a lock file per uid) and runs every child under it.
 
 A child: a new session, rlimits, a fresh temp dir (on tmpfs) as cwd, HOME and TMPDIR, a
-scrubbed environment, the uid, PR_SET_PDEATHSIG; stdin from a memfd, stdout+stderr into one
-pipe (head kept, rest drained), the report pipe on fd ``REPORT_FD``. Afterwards its process
-group is SIGKILLed, every remaining descendant killed and reaped (the launcher is their
-subreaper, so escapees that called setsid come back to it), its temp dir removed, and files
-its uid left in world-writable dirs deleted.
+scrubbed environment, the layer's per-child part (``_isolate_child``: the uid or no
+capabilities, no_new_privs, Landlock, the seccomp filter), PR_SET_PDEATHSIG; stdin from a
+memfd, stdout+stderr into one pipe (head kept, rest drained), the report pipe on fd
+``REPORT_FD``. Afterwards its process group is SIGKILLed, every remaining descendant killed and
+reaped (the launcher is their subreaper, so escapees that called setsid come back to it), its
+temp dir removed, and what it left in the private scratch dirs (or, as root without them, files
+of its uid in world-writable dirs) deleted.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import fcntl
 import json
 import os
 import pickle
@@ -31,14 +33,11 @@ import struct
 import sys
 import tempfile
 import time
-from types import SimpleNamespace
+from types import ModuleType, SimpleNamespace
 
 REPORT_FD = 3
 UID_BASE = 1_500_000_000  # far above any real account; one uid per live launcher
 CHILD_PATH = "/usr/local/bin:/usr/bin:/bin"
-_LOCK_DIR = "/tmp/rb-sandbox-uids"
-_PR_SET_PDEATHSIG, _PR_SET_CHILD_SUBREAPER = 1, 36
-_PATH_FD_BASE = 200  # dir fds standing in for sys.path entries the child cannot reach
 
 
 class SandboxError(RuntimeError):
@@ -83,125 +82,119 @@ def write_all(fd: int, data: bytes) -> None:
 
 
 # --- the launcher -------------------------------------------------------------------------
+def _load_isolation() -> ModuleType:
+    """``isolation.py`` beside this file (the launcher runs by path, without the package)."""
+    import importlib.util
+
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "isolation.py")
+    spec = importlib.util.spec_from_file_location("rb_sandbox_isolation", path)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
 def _launcher_main(config: dict) -> None:
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-    for name, path in config["preload"].items():  # warm imports shared by every fork
+    iso = _load_isolation()
+    # Warm imports shared by every fork, loaded while their files are in sight (a private
+    # /tmp would hide a project that lives there). No threads: unshare needs a single one.
+    for name, path in config["preload"].items():
         import importlib.util
 
         spec = importlib.util.spec_from_file_location(name, path)
         module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
         sys.modules[name] = module
         spec.loader.exec_module(module)  # type: ignore[union-attr]
-    uid = _claim_uid() if os.geteuid() == 0 else None
-    keep = (0, 0)
-    if uid is not None and _can_become(uid):
-        _kill_uid(uid)  # leftovers of a launcher that died holding this uid
-        keep = _reachable_sys_path()
-    else:
-        uid = None  # e.g. a container without CAP_SETUID: rlimits and the rest still apply
+    try:
+        ctx = _isolate(iso, config["layer"])
+    except (OSError, SandboxError) as err:
+        send(1, {"ready": False, "error": f"{config['layer']}: {err}"})
+        return
+    # pid 1 ignores only signals left at their default action (Python catches SIGINT), and a
+    # child of the same uid must not ptrace us or read /proc/<launcher>/mem.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    iso.prctl(iso.PR_SET_DUMPABLE, 0)
     # tmpfs when there is one: removing a dir on this ext4 (mounted with discard) costs ~2 ms.
     shm = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
-    base = tempfile.mkdtemp(prefix="rb-sandbox-", dir=shm)
-    os.chmod(base, 0o711)
-    sweep = [d for d in {"/tmp", "/var/tmp", "/dev/shm", "/run/lock", tempfile.gettempdir()}
-             if os.path.isdir(d) and os.stat(d).st_mode & stat.S_IWOTH]
-    send(1, {"ready": True, "uid": uid, "base": base})
+    ctx.base = tempfile.mkdtemp(prefix="rb-sandbox-", dir=shm)
+    os.chmod(ctx.base, 0o711)
+    send(1, {"ready": True, "uid": ctx.uid, "base": ctx.base, "isolation": ctx.info})
     try:
         while (msg := recv(0)) is not None:
             program, stdin, limits = msg  # type: ignore[misc]
             try:
-                result = _run_one(program, stdin, SimpleNamespace(**limits), uid, base, sweep,
-                                  libc, keep)
+                result = _run_one(program, stdin, SimpleNamespace(**limits), ctx)
             except Exception as err:  # a launcher bug must not hang the parent
                 result = dict(report=b"", output=b"", exit_code=None, timed_out=False,
                               seconds=0.0, error=f"launcher: {err!r}")
             send(1, result)
     finally:
-        shutil.rmtree(base, ignore_errors=True)
+        shutil.rmtree(ctx.base, ignore_errors=True)
 
 
-def _claim_uid() -> int:
-    os.makedirs(_LOCK_DIR, mode=0o700, exist_ok=True)
-    info = os.lstat(_LOCK_DIR)
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != 0:
-        raise SandboxError(f"{_LOCK_DIR} is not a directory owned by root")
-    for uid in range(UID_BASE, UID_BASE + 4096):
-        fd = os.open(f"{_LOCK_DIR}/{uid}", os.O_CREAT | os.O_RDWR, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return uid  # fd stays open: the lock lives as long as this launcher
-        except BlockingIOError:
-            os.close(fd)
-    raise SandboxError("no free sandbox uid")
+def _isolate(iso: ModuleType, layer: str) -> SimpleNamespace:
+    """Set up ``layer`` for this launcher and its children (raises when the kernel refuses).
+
+    As root every layer adds a uid of the launcher's own for its children (claimed, and its
+    leftovers killed, before any namespace hides /tmp and other processes).
+    """
+    iso.prctl(iso.PR_SET_CHILD_SUBREAPER, 1)
+    root = os.geteuid() == 0
+    uid, keep = (iso.claim_uid(UID_BASE) if root else None), (0, 0)
+    if uid is not None and iso.can_become(uid):
+        iso.kill_uid(uid)  # leftovers of a launcher that died holding this uid
+        keep = iso.reachable_sys_path()
+    else:
+        uid = None  # e.g. a container without CAP_SETUID
+    private = layer in ("namespaces", "bwrap")
+    if layer == "namespaces":
+        iso.enter_namespaces(user_ns=not root)
+    elif layer == "bwrap" and os.getpid() != 1:
+        raise SandboxError("not started as pid 1 of bubblewrap's PID namespace")
+    network = private
+    if not private and root:  # a network namespace alone, as root can
+        network = iso.libc.unshare(iso.CLONE_NEWNET | iso.CLONE_NEWIPC) == 0
+    ctx = SimpleNamespace(uid=uid, keep=keep, iso=iso, private=private, base="",
+                          last_cap=_last_cap(), landlock=0, seccomp=False)
+    if layer != "none":  # none means what it says: only root's uid switch stays
+        abi = iso.landlock_abi()
+        if abi and _probe(ctx, landlock=abi):
+            ctx.landlock = abi
+        elif layer == "landlock":
+            raise SandboxError(f"the kernel has no usable Landlock (ABI {abi})")
+        ctx.seccomp = iso.seccomp_supported() and _probe(ctx, seccomp=True)
+    ctx.nproc = uid is not None or (private and iso.private_process_limit())
+    ctx.info = dict(layer=layer, uid_switch=uid is not None, network_isolated=network,
+                    private_tmp=private, pid_namespace=private, landlock_abi=ctx.landlock,
+                    seccomp_unix=ctx.seccomp, process_limit=ctx.nproc)
+    return ctx
 
 
-def _can_become(uid: int) -> bool:
+def _last_cap() -> int:
+    with open("/proc/sys/kernel/cap_last_cap") as handle:
+        return int(handle.read())
+
+
+def _probe(ctx: SimpleNamespace, landlock: int = 0, seccomp: bool = False) -> bool:
+    """Whether a child could apply this layer (the kernel may have it, yet refuse it)."""
     pid = os.fork()
     if pid == 0:
         try:
-            os.setgroups([])
-            os.setresgid(uid, uid, uid)
-            os.setresuid(uid, uid, uid)
+            ctx.iso.no_new_privileges()
+            if landlock:
+                ctx.iso.landlock_restrict([tempfile.gettempdir()], landlock)
+            if seccomp:
+                ctx.iso.seccomp_refuse_unix_sockets()
             os._exit(0)
         finally:
             os._exit(1)
     return os.waitpid(pid, 0)[1] == 0
 
 
-def _reachable_sys_path() -> tuple[int, int]:
-    """Let the unprivileged child import from sys.path dirs it may not traverse to.
-
-    Python may live under a 0700 home (pyenv in /root). A directory fd opened now, while
-    root, and named as /proc/self/fd/N resolves without checking the ancestors' permissions,
-    and exposes only that (world-readable) subtree. Returns the fd range to keep open.
-    """
-    next_fd, moved = _PATH_FD_BASE, {}
-    for index, entry in enumerate(sys.path):
-        if not entry or not os.path.isdir(entry) or _world_reachable(entry):
-            continue
-        fd = os.open(entry, os.O_RDONLY | os.O_DIRECTORY)
-        os.dup2(fd, next_fd)
-        os.close(fd)
-        moved[entry.rstrip("/") + "/"] = sys.path[index] = f"/proc/self/fd/{next_fd}/"
-        next_fd += 1
-    for module in list(sys.modules.values()):  # packages already imported, e.g. encodings
-        paths = getattr(module, "__path__", None)
-        if isinstance(paths, list):
-            for i, path in enumerate(paths):
-                for old, new in moved.items():
-                    if (path + "/").startswith(old):
-                        paths[i] = new + path[len(old):]
-    sys.path_importer_cache.clear()
-    return _PATH_FD_BASE, next_fd
-
-
-def _world_reachable(path: str) -> bool:
-    path = os.path.realpath(path)
-    parts = [path] + [os.path.dirname(path)]
-    while parts[-1] != os.path.dirname(parts[-1]):
-        parts.append(os.path.dirname(parts[-1]))
-    return all(os.stat(p).st_mode & stat.S_IXOTH for p in parts) and bool(
-        os.stat(path).st_mode & stat.S_IROTH
-    )
-
-
-def _kill_uid(uid: int) -> None:
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                if os.stat(f"/proc/{entry}").st_uid == uid:
-                    os.kill(int(entry), signal.SIGKILL)
-            except OSError:
-                pass
-
-
-def _run_one(program: str, stdin: bytes, limits: SimpleNamespace, uid: int | None, base: str,
-             sweep: list[str], libc: ctypes.CDLL, keep: tuple[int, int]) -> dict:
+def _run_one(program: str, stdin: bytes, limits: SimpleNamespace, ctx: SimpleNamespace) -> dict:
     start = time.monotonic()
-    workdir = tempfile.mkdtemp(dir=base)
-    if uid is not None:
-        os.chown(workdir, uid, uid)
+    workdir = tempfile.mkdtemp(dir=ctx.base)
+    if ctx.uid is not None:
+        os.chown(workdir, ctx.uid, ctx.uid)
     in_fd = os.memfd_create("stdin")
     write_all(in_fd, stdin)
     os.lseek(in_fd, 0, os.SEEK_SET)
@@ -215,7 +208,7 @@ def _run_one(program: str, stdin: bytes, limits: SimpleNamespace, uid: int | Non
         shutil.rmtree(workdir, ignore_errors=True)
         raise
     if pid == 0:
-        _child(program, limits, workdir, uid, in_fd, out_w, rep_w, libc, keep)
+        _child(program, limits, workdir, ctx, in_fd, out_w, rep_w)
     for fd in (in_fd, out_w, rep_w):
         os.close(fd)
     bufs = {out_r: bytearray(), rep_r: bytearray()}
@@ -249,13 +242,20 @@ def _run_one(program: str, stdin: bytes, limits: SimpleNamespace, uid: int | Non
         os.close(fd)
     os.close(pidfd)
     shutil.rmtree(workdir, ignore_errors=True)
-    if uid is not None:
-        _sweep_files(uid, sweep)
+    if ctx.private:  # everything in the private scratch dirs is the sandbox's
+        _empty_scratch(ctx.iso.SCRATCH_DIRS, ctx.base)
+    elif ctx.uid is not None:
+        _sweep_files(ctx.uid, _SWEEP)
     cpu = usage.ru_utime + usage.ru_stime
     cpu_limit = limits.cpu_seconds or limits.wall_seconds + 1
     code = os.waitstatus_to_exitcode(status)
+    output = bytes(bufs[out_r])
+    if code == _SETUP_FAILED_CODE and output.startswith(_SETUP_FAILED):
+        error = output[len(_SETUP_FAILED):].decode(errors="replace")
+        return dict(report=b"", output=b"", exit_code=code, timed_out=False,
+                    seconds=time.monotonic() - start, error=f"child isolation: {error}")
     timed_out = timed_out or code == -signal.SIGXCPU or cpu >= cpu_limit
-    return dict(report=bytes(bufs[rep_r]), output=bytes(bufs[out_r]), exit_code=code,
+    return dict(report=bytes(bufs[rep_r]), output=output, exit_code=code,
                 timed_out=timed_out, seconds=time.monotonic() - start, error=None)
 
 
@@ -289,21 +289,42 @@ def _reap_descendants() -> None:
             return
 
 
+def _remove(entry: os.DirEntry) -> None:
+    if entry.is_dir(follow_symlinks=False):
+        shutil.rmtree(entry.path, ignore_errors=True)
+    else:
+        os.unlink(entry.path)
+
+
+def _empty_scratch(dirs: tuple[str, ...], base: str) -> None:
+    for directory in dirs:
+        with contextlib.suppress(OSError), os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.path != base:
+                    with contextlib.suppress(OSError):
+                        _remove(entry)
+
+
+# World-writable dirs where a uid-switched child may leave files (root without namespaces).
+_SWEEP = [d for d in {"/tmp", "/var/tmp", "/dev/shm", "/run/lock", tempfile.gettempdir()}
+          if os.path.isdir(d) and os.stat(d).st_mode & stat.S_IWOTH]
+
+
 def _sweep_files(uid: int, dirs: list[str]) -> None:
     for directory in dirs:
         with contextlib.suppress(OSError), os.scandir(directory) as entries:
             for entry in entries:
                 with contextlib.suppress(OSError):
-                    if entry.stat(follow_symlinks=False).st_uid != uid:
-                        continue
-                    if entry.is_dir(follow_symlinks=False):
-                        shutil.rmtree(entry.path, ignore_errors=True)
-                    else:
-                        os.unlink(entry.path)
+                    if entry.stat(follow_symlinks=False).st_uid == uid:
+                        _remove(entry)
 
 
-def _child(program: str, limits: SimpleNamespace, workdir: str, uid: int | None, in_fd: int,
-           out_w: int, rep_w: int, libc: ctypes.CDLL, keep: tuple[int, int]) -> None:
+_SETUP_FAILED = b"rb-sandbox: child isolation failed: "
+_SETUP_FAILED_CODE = 125
+
+
+def _child(program: str, limits: SimpleNamespace, workdir: str, ctx: SimpleNamespace,
+           in_fd: int, out_w: int, rep_w: int) -> None:
     status = 1
     try:
         os.setsid()
@@ -312,24 +333,21 @@ def _child(program: str, limits: SimpleNamespace, workdir: str, uid: int | None,
         os.dup2(out_w, 2)
         os.dup2(rep_w, REPORT_FD)
         max_fd = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-        os.closerange(REPORT_FD + 1, keep[0] or max_fd)  # launcher pipes, the uid lock
-        if keep[1]:
-            os.closerange(keep[1], max_fd)
+        os.closerange(REPORT_FD + 1, ctx.keep[0] or max_fd)  # launcher pipes, the uid lock
+        if ctx.keep[1]:
+            os.closerange(ctx.keep[1], max_fd)
         cpu = max(1, int(limits.cpu_seconds or limits.wall_seconds + 1))
         rlimits = [(resource.RLIMIT_CPU, (cpu, cpu + 1)),
                    (resource.RLIMIT_AS, (limits.memory_bytes,) * 2),
                    (resource.RLIMIT_FSIZE, (limits.file_size_bytes,) * 2),
                    (resource.RLIMIT_CORE, (0, 0))]
-        if uid is not None:  # NPROC counts every process of the uid: only ours is private
+        if ctx.nproc:  # NPROC counts per uid (per user namespace): it must be ours alone
             rlimits.append((resource.RLIMIT_NPROC, (limits.max_processes,) * 2))
         for which, value in rlimits:
             resource.setrlimit(which, value)
         os.chdir(workdir)
-        if uid is not None:
-            os.setgroups([])
-            os.setresgid(uid, uid, uid)
-            os.setresuid(uid, uid, uid)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # after setuid, which clears it
+        _isolate_child(ctx, workdir)
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # as in any Python program
         os.environ.clear()
         os.environ.update(PATH=CHILD_PATH, HOME=workdir, TMPDIR=workdir, LANG="C.UTF-8")
         tempfile.tempdir = None
@@ -348,6 +366,29 @@ def _child(program: str, limits: SimpleNamespace, workdir: str, uid: int | None,
             sys.stdout.flush()
             sys.stderr.flush()
         os._exit(status & 0xFF)
+
+
+def _isolate_child(ctx: SimpleNamespace, workdir: str) -> None:
+    """The per-child part of the layer; a failure ends the child before any untrusted code."""
+    iso = ctx.iso
+    try:
+        if ctx.uid is not None:
+            os.setgroups([])
+            os.setresgid(ctx.uid, ctx.uid, ctx.uid)
+            os.setresuid(ctx.uid, ctx.uid, ctx.uid)  # clears every capability
+        else:  # in a user namespace the launcher holds all of its capabilities
+            iso.drop_capabilities(ctx.last_cap)
+        iso.prctl(iso.PR_SET_DUMPABLE, 1)  # the launcher is not dumpable; the child may be
+        iso.prctl(iso.PR_SET_PDEATHSIG, signal.SIGKILL)  # after setuid, which clears it
+        iso.no_new_privileges()  # no setuid binary gives anything back
+        if ctx.landlock:
+            writable = [workdir, *(iso.SCRATCH_DIRS if ctx.private else ())]
+            iso.landlock_restrict(writable, ctx.landlock)
+        if ctx.seccomp:
+            iso.seccomp_refuse_unix_sockets()
+    except OSError as err:
+        os.write(2, _SETUP_FAILED + str(err).encode())
+        os._exit(_SETUP_FAILED_CODE)
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["--launcher"]:
