@@ -98,15 +98,16 @@ localrules:
 @functools.cache
 def device():
     try:
-        return resolve_device(config["device"], workflow.local_exec, gpu_present)
+        resolved = resolve_device(config["device"], workflow.local_exec, gpu_present)
     except PlanError as err:
         raise WorkflowError(str(err)) from None
-
-
-# Local runs run as many GPU jobs at once as this machine has GPUs (each job pins the ones it
-# claims: sampling.claim_gpus); `--resources gpu=N` says otherwise. Cluster jobs ask SLURM.
-if workflow.local_exec and "gpu" not in workflow.global_resources and gpu_count():
-    workflow.global_resources["gpu"] = gpu_count()
+    # Local runs run as many GPU jobs at once as this machine has GPUs (each job pins the ones
+    # it claims: sampling.claim_gpus); `--resources gpu=N` says otherwise. Cluster jobs ask
+    # SLURM. Set here, while jobs are planned, because the scheduler reads it only afterwards.
+    if resolved == "gpu" and workflow.local_exec and "gpu" not in workflow.global_resources:
+        if count := gpu_count():
+            workflow.global_resources["gpu"] = count
+    return resolved
 
 ENVS = Path(workflow.basedir) / "envs"
 ANALYSIS_ENV = str(ENVS / "analysis.yaml")
