@@ -31,7 +31,6 @@ response); error (the sandbox itself broke twice: not the candidate's fault).
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
 import secrets
@@ -41,7 +40,6 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .. import defaults
@@ -49,7 +47,8 @@ from ..defaults import CHECK_TIMEOUT
 from ..progress import Progress
 from ..records import Problem, Sample, Verdict
 from .code_extract import extract_code
-from .evalplus_compat import allclose, evalplus_judge, evalplus_time_limits, prepare_evalplus
+from .code_outputs import functional_equal, parse_args, parse_value, stdio_equal
+from .evalplus_compat import evalplus_judge, evalplus_time_limits, prepare_evalplus
 from .sandbox import REPORT_FD, Limits, RunResult, SubprocessSandbox, harness
 
 _BOOT = "import rb_harness\nrb_harness.main()\n"
@@ -277,7 +276,7 @@ def _stdio_spec(problem: Problem, tests: dict[str, Any], limits: TimeLimits) -> 
     inputs = [str(i) for i in tests["inputs"]]
     expected = [str(o) for o in tests["outputs"]]
     spec = _Spec("stdio", None, {"mode": "stdio", "inputs": inputs}, len(inputs))
-    spec.judge = lambda r: _judge_each(r, len(expected), lambda i, out: _stdio_equal(
+    spec.judge = lambda r: _judge_each(r, len(expected), lambda i, out: stdio_equal(
         json.loads(out), expected[i]))
     _lcb_limits(spec, len(inputs), limits)
     return spec
@@ -285,12 +284,12 @@ def _stdio_spec(problem: Problem, tests: dict[str, Any], limits: TimeLimits) -> 
 
 def _functional_spec(problem: Problem, tests: dict[str, Any], limits: TimeLimits) -> _Spec:
     name = tests.get("fn_name") or problem.get("entry_point")
-    args = [_parse_args(x) for x in tests["inputs"]]
-    expected = [_parse_value(o) for o in tests["outputs"]]
+    args = [parse_args(x) for x in tests["inputs"]]
+    expected = [parse_value(o) for o in tests["outputs"]]
     atol = float(tests.get("atol") or 0.0)
     spec = _Spec("call", name, {"mode": "call", "entry_point": name, "inputs": _encode(args)},
                  len(args))
-    spec.judge = lambda r: _judge_each(r, len(args), lambda i, out: _functional_equal(
+    spec.judge = lambda r: _judge_each(r, len(args), lambda i, out: functional_equal(
         harness.decode(out), expected[i], atol))
     _lcb_limits(spec, len(args), limits)
     return spec
@@ -361,62 +360,6 @@ def _judge_each(records: Records, n: int, same: Callable[[int, str], bool]
         if not ok:
             return False, True
     return True, False
-
-
-def _parse_value(text: Any) -> Any:
-    if not isinstance(text, str):
-        return text
-    try:
-        return json.loads(text)
-    except ValueError:
-        try:
-            return ast.literal_eval(text)
-        except (ValueError, SyntaxError, MemoryError, RecursionError):
-            return text
-
-
-def _parse_args(raw: Any) -> list[Any]:
-    """LiveCodeBench call-based input: one JSON value per line, one line per argument."""
-    if isinstance(raw, list):
-        return raw
-    return [_parse_value(line) for line in str(raw).split("\n") if line.strip()]
-
-
-def _plain(x: Any) -> Any:
-    if isinstance(x, (list, tuple)):
-        return [_plain(v) for v in x]
-    if isinstance(x, dict):
-        return {k: _plain(v) for k, v in x.items()}
-    return x
-
-
-def _functional_equal(out: Any, expected: Any, atol: float) -> bool:
-    out, expected = _plain(out), _plain(expected)  # JSON has no tuples
-    if out == expected:
-        return True
-    return atol > 0 and allclose(out, expected, atol)
-
-
-def _stdio_equal(out: str, expected: str) -> bool:
-    got = [line.strip() for line in out.strip().splitlines()]
-    want = [line.strip() for line in expected.strip().splitlines()]
-    if got == want:
-        return True
-    if len(got) != len(want):
-        return False
-    for a, b in zip(got, want, strict=True):
-        if a != b and not _same_numbers(a.split(), b.split()):
-            return False
-    return True
-
-
-def _same_numbers(a: list[str], b: list[str]) -> bool:
-    if len(a) != len(b):
-        return False
-    try:
-        return all(x == y or Decimal(x) == Decimal(y) for x, y in zip(a, b, strict=True))
-    except InvalidOperation:
-        return False
 
 
 __all__ = ["TimeLimits", "parse_report", "verify_code"]
