@@ -26,14 +26,9 @@ from reasoning_boundary.analysis.perplexity import (  # noqa: E402
     load_model,
 )
 from reasoning_boundary.benchmarks import load_benchmark  # noqa: E402
+from reasoning_boundary.engine import EngineSettings, configure_cpu_backend, load_engine  # noqa: E402
 from reasoning_boundary.prompts import get_template, render_prompt  # noqa: E402
-from reasoning_boundary.sampling import (  # noqa: E402
-    EngineSettings,
-    SamplingSettings,
-    configure_cpu_backend,
-    generate,
-    load_engine,
-)
+from reasoning_boundary.sampling import SamplingSettings, generate  # noqa: E402
 from sampling import model_dir  # noqa: E402
 
 

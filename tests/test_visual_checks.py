@@ -161,7 +161,7 @@ def test_images_travel_the_sampling_path_with_text_problems_beside_them(prepared
 
 
 def sample_meta_for(problems):
-    from reasoning_boundary.sampling import EngineSettings
+    from reasoning_boundary.engine import EngineSettings
 
     return sample_meta(EngineSettings(model="m"), _task(problems, "x"), 12)
 

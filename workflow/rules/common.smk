@@ -17,7 +17,7 @@ from reasoning_boundary import records  # noqa: E402
 from reasoning_boundary.config_check import validated  # noqa: E402
 from reasoning_boundary.plan import Plan, PlanError, resolve_device  # noqa: E402
 from reasoning_boundary.provenance import CONFIG_FILES_ENV, CONFIG_HASH_ENV, config_hash  # noqa: E402
-from reasoning_boundary.sampling import gpu_count, gpu_present  # noqa: E402
+from reasoning_boundary.engine import gpu_count, gpu_present  # noqa: E402
 
 _CONFIG_FILES = ", ".join(map(str, workflow.configfiles)) or "config"
 try:
@@ -102,7 +102,7 @@ def device():
     except PlanError as err:
         raise WorkflowError(str(err)) from None
     # Local runs run as many GPU jobs at once as this machine has GPUs (each job pins the ones
-    # it claims: sampling.claim_gpus); `--resources gpu=N` says otherwise. Cluster jobs ask
+    # it claims: engine.claim_gpus); `--resources gpu=N` says otherwise. Cluster jobs ask
     # SLURM. Set here, while jobs are planned, because the scheduler reads it only afterwards.
     if resolved == "gpu" and workflow.local_exec and "gpu" not in workflow.global_resources:
         if count := gpu_count():

@@ -77,7 +77,7 @@ def cmd_perplexity(args: argparse.Namespace) -> None:
     if args.engine == "vllm":
         from transformers import AutoTokenizer
 
-        from ..sampling import load_engine
+        from ..engine import load_engine
 
         engine = engine_settings(args, model_path)
         total = args.problems * args.responses * len(sources)

@@ -38,12 +38,12 @@ def _task_specs(args: argparse.Namespace) -> list[TaskSpec]:
 
 
 def cmd_sample(args: argparse.Namespace) -> None:
+    from ..engine import load_engine
     from ..models import source_identity
     from ..prompts import get_template, render_prompt
     from ..sampling import (
         SampleTask,
         SamplingSettings,
-        load_engine,
         multimodal_options,
         sample_meta,
         sample_tasks,
@@ -94,7 +94,7 @@ def cmd_sample(args: argparse.Namespace) -> None:
 def engine_settings(args: argparse.Namespace, model: str) -> Any:
     """The EngineSettings of ``add_engine_arguments``' options, with the device prepared: CPU
     threads and KV cache on a CPU, the GPUs this job may use on a GPU machine."""
-    from ..sampling import EngineSettings, claim_gpus, configure_cpu_backend
+    from ..engine import EngineSettings, claim_gpus, configure_cpu_backend
 
     engine = EngineSettings(
         model=model,
