@@ -387,7 +387,7 @@ class Plan:
             names += ["comparisons", *[f"coverage_{b}" for b in self.benchmarks]]
         if self.perplexity is not None:
             names += [f"perplexity_{c}" for c in self.perplexity_pairs]
-        return names
+        return names + self.series.table_names()
 
     def table_ks_option(self) -> str:
         """``--ks K ...`` of the paper tables when the config asks for its own k (``tables.ks``)."""
@@ -452,6 +452,10 @@ class Plan:
             runtime=lambda wildcards, attempt: 120 * attempt,
         )
 
+    def series_benchmarks(self) -> list[str]:
+        """The benchmarks with a training-steps figure."""
+        return self.series.benchmarks(self.model_benchmarks, list(self.benchmarks))
+
     def comparisons_json(self) -> str:
         return json.dumps([c.__dict__ for c in self.comparisons.values()], sort_keys=True)
 
@@ -482,7 +486,7 @@ class Plan:
         if self.perplexity is not None:
             for c in self.perplexity_pairs:
                 out += figure_files(PERPLEXITY_FIGURE.format(comparison=c))
-        return out
+        return out + self.series.outputs(self.model_benchmarks, list(self.benchmarks))
 
     def all_outputs(self) -> list[str]:
         curves = [f for b in self.benchmarks if self.runs(benchmarks=[b])
