@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from analysis_helpers import write_results_tree
-from workflow_helpers import planned_jobs, snakemake, write_config
 
+from analysis_helpers import write_results_tree
 from reasoning_boundary.aggregate import pass_at_k_table
 from reasoning_boundary.analysis.series import algorithm_rows, training_steps_rows
 from reasoning_boundary.records import TABLES
+from workflow_helpers import planned_jobs, snakemake, write_config
 
 # n = 4 samples of 4 problems: pass@1 is the mean of c/n, pass@4 the share with c > 0.
 COUNTS = {"base": [4, 0, 2, 0], "g150": [4, 1, 0, 0], "g300": [4, 0, 0, 0]}
