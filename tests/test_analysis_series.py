@@ -75,6 +75,9 @@ def test_the_subcommands_write_both_tables_and_their_paper_versions(counts, tmp_
         assert main(["tables", "--table", str(table), "--markdown", str(md),
                      "--latex", str(tex)]) == 0
         assert "g300" in md.read_text() and "tabular" in tex.read_text()
+    # The paper view: percent with bands, the base's row named so, ΔSE with its k.
+    text = algorithms.with_suffix(".md").read_text()
+    assert "| base | base |" in text and "25.0 [" in text and "(k = n = 4 < 256)" in text
 
 
 def test_a_config_with_a_run_plans_the_series_analyses_only(tmp_path: Path):
