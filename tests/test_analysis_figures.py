@@ -13,6 +13,7 @@ from reasoning_boundary.aggregate import pass_at_k_table
 from reasoning_boundary.analysis.comparisons import Comparison, comparison_table
 from reasoning_boundary.analysis.coverage import coverage_table
 from reasoning_boundary.analysis.histograms import accuracy_histogram
+from reasoning_boundary.analysis.series import training_steps_rows
 from reasoning_boundary.figures import FIGURES, model_palette
 from reasoning_boundary.records import TABLES
 
@@ -28,8 +29,13 @@ def tables(tmp_path: Path) -> dict[str, Path]:
         pd.DataFrame({"model": "rl", "benchmark": "x", "problem_id": [f"p{i}" for i in
                       range(12)], "n": 16, "c": [15, 16, 0, 0, 14, 0, 12, 16, 0, 13, 0, 9]}),
     ])
-    paths = {name: tmp_path / f"{name}.csv" for name in ("pass", "comp", "cov", "hist", "ppl")}
-    TABLES["pass_at_k"].write(pass_at_k_table(counts, resamples=50), paths["pass"])
+    paths = {name: tmp_path / f"{name}.csv" for name in ("pass", "comp", "cov", "hist", "ppl",
+                                                          "steps")}
+    curves = pass_at_k_table(counts, resamples=50)
+    TABLES["pass_at_k"].write(curves, paths["pass"])
+    points = [{"run": "grpo", "step": 0, "model": "base", "algorithm": "", "base": "base"},
+              {"run": "grpo", "step": 100, "model": "rl", "algorithm": "GRPO", "base": "base"}]
+    TABLES["training_steps"].write(training_steps_rows(curves, points, {}), paths["steps"])
     TABLES["comparisons"].write(comparison_table(counts, [COMP], resamples=50), paths["comp"])
     TABLES["coverage"].write(coverage_table(counts, [COMP], "x"), paths["cov"])
     TABLES["accuracy_histogram"].write(accuracy_histogram(counts), paths["hist"])
@@ -80,6 +86,7 @@ def test_every_registered_figure_draws_through_the_command_line(tables, tmp_path
         "histogram": ["--table", tables["hist"], "--benchmark", "x", "--base", "base",
                       "--other", "rl"],
         "perplexity": ["--table", tables["ppl"]],
+        "training-steps": ["--table", tables["steps"], "--benchmark", "x"],
     }
     assert set(options) == set(FIGURES)
     for name, args in options.items():

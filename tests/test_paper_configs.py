@@ -3,6 +3,8 @@
 They name Hugging Face models and files a user downloads first, so nothing here runs a job: a
 dry run must succeed and plan one sampling job per model, benchmark, seed and chunk, for each
 model on the benchmarks it is run on; configs/paper.yaml holds every pair of the paper.
+configs/rl-algorithms.yaml is a template of checkpoints nobody published: as shipped it is
+refused, naming every `FILL-IN:` value; filled in, it plans the series analyses.
 """
 
 from __future__ import annotations
@@ -11,9 +13,28 @@ import re
 
 import pytest
 
-from workflow_helpers import PROJECT_ROOT, load_config, planned_jobs, snakemake
+from reasoning_boundary.series_plan import PLACEHOLDER
+from workflow_helpers import PROJECT_ROOT, load_config, planned_jobs, snakemake, write_config
 
 CONFIGS = ["paper.yaml", "rl-algorithms.yaml"]
+
+
+def _filled(config: dict) -> dict:
+    """The config with every placeholder replaced as a user would: an id or a data file."""
+    for section, key in (("models", "source"), ("benchmarks", "path")):
+        for name, spec in config[section].items():
+            if str(spec.get(key, "")).startswith(PLACEHOLDER):
+                spec[key] = f"your-org/{name}" if section == "models" else f"data/{name}.jsonl"
+    return config
+
+
+def _configfile(name: str, tmp_path) -> tuple[str, dict]:
+    """The shipped config file, or a filled-in copy of a template, and its content."""
+    config = load_config(PROJECT_ROOT / "configs" / name)
+    if name == "paper.yaml":
+        return str(PROJECT_ROOT / "configs" / name), config
+    config = _filled(config)
+    return str(write_config(tmp_path, config, name)), config
 
 
 def _shards(config: dict, benchmark: str) -> int:
@@ -34,18 +55,17 @@ def _n(config: dict, benchmark: str) -> int:
     return len(config["seeds"]) * spec.get("samples_per_seed", config["samples_per_seed"])
 
 
-def _plan(name: str):
+def _plan(name: str, config: dict | None = None):
     from reasoning_boundary.config_check import validated
     from reasoning_boundary.plan import Plan
 
-    return Plan(validated(load_config(PROJECT_ROOT / "configs" / name)))
+    return Plan(validated(config or load_config(PROJECT_ROOT / "configs" / name)))
 
 
 @pytest.mark.parametrize("name", CONFIGS)
 def test_dry_run_plans_every_sampling_chunk(name, tmp_path):
-    configfile = PROJECT_ROOT / "configs" / name
-    config = load_config(configfile)
-    plan = _plan(name)
+    configfile, config = _configfile(name, tmp_path)
+    plan = _plan(name, config)
     result = snakemake(tmp_path, configfile, "-n", timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     jobs = planned_jobs(result)
@@ -58,6 +78,34 @@ def test_dry_run_plans_every_sampling_chunk(name, tmp_path):
                             r"seed=(\d+)", result.stdout, re.S))
     assert listed == {(m, b, str(s)) for m, b in runs for s in config["seeds"]}
     assert config["device"] == "gpu" and config["sampling"]["max_tokens"] == 16384
+
+
+def test_the_rl_algorithms_template_is_refused_until_filled_in(tmp_path):
+    from reasoning_boundary.plan import PlanError
+
+    with pytest.raises(PlanError, match="10 value.s. are placeholders") as err:
+        _plan("rl-algorithms.yaml")
+    for key in ("models.ppo.source", "models.grpo-step450.source", "benchmarks.train.path",
+                "benchmarks.in-domain.path"):
+        assert key in str(err.value)
+    result = snakemake(tmp_path, PROJECT_ROOT / "configs" / "rl-algorithms.yaml", "-n",
+                       timeout=300)
+    assert result.returncode != 0 and "models.dapo.source" in result.stdout + result.stderr
+
+
+def test_the_filled_rl_algorithms_config_has_six_algorithms_and_a_grpo_run(tmp_path):
+    _, config = _configfile("rl-algorithms.yaml", tmp_path)
+    plan = _plan("rl-algorithms.yaml", config)
+    algorithms = {p.algorithm: (p.model, p.base) for p in plan.series.algorithm_models()}
+    assert set(algorithms) == {"PPO", "GRPO", "Reinforce++", "RLOO", "ReMax", "DAPO"}
+    assert algorithms["GRPO"] == ("grpo-step450", "qwen2.5-7b")  # a run stands for its last step
+    assert [p.step for p in plan.series.runs["grpo"]] == [0, 150, 300, 450]
+    roles = {b: spec["role"] for b, spec in config["benchmarks"].items()}
+    assert roles == {"train": "train", "in-domain": "in_domain", "math500": "out_of_domain",
+                     "minerva_math": "out_of_domain"}
+    outputs = plan.analysis_outputs()
+    assert "results/tables/algorithms.tex" in outputs
+    assert {f"results/plots/training_steps_{b}.png" for b in roles} <= set(outputs)
 
 
 # The paper's pairs (base, other, label) by Hugging Face id, and the benchmarks each is drawn on

@@ -90,6 +90,59 @@ rule response_stats:
         '"$RB" --quiet response-stats --runs {params.runs} --out {output} > {log} 2>&1'
 
 
+rule training_steps:
+    input:
+        table("pass_at_k"),
+    output:
+        report(
+            records.TRAINING_STEPS_TABLE,
+            caption="../report/training_steps_table.rst",
+            category="Tables",
+            labels={"table": "training steps"},
+        ),
+    params:
+        points=lambda wildcards: shlex.quote(PLAN.series.points_json()),
+        roles=lambda wildcards: shlex.quote(roles_json(PLAN.benchmarks)),
+    log:
+        "logs/analysis/training_steps.log",
+    conda:
+        ANALYSIS_ENV
+    shell:
+        '"$RB" --quiet training-steps --pass-at-k {input} --points {params.points} '
+        "--roles {params.roles} --out {output} > {log} 2>&1"
+
+
+rule algorithms:
+    input:
+        pass_at_k=table("pass_at_k"),
+        per_problem=table("per_problem"),
+    output:
+        report(
+            records.ALGORITHMS_TABLE,
+            caption="../report/algorithms.rst",
+            category="Tables",
+            labels={"table": "algorithms"},
+        ),
+    params:
+        models=lambda wildcards: shlex.quote(PLAN.series.algorithms_json()),
+        roles=lambda wildcards: shlex.quote(roles_json(PLAN.benchmarks)),
+        resamples=PLAN.bootstrap["resamples"],
+        seed=PLAN.bootstrap["seed"],
+        level=PLAN.bootstrap["level"],
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    log:
+        "logs/analysis/algorithms.log",
+    conda:
+        ANALYSIS_ENV
+    shell:
+        '"$RB" --quiet algorithms --pass-at-k {input.pass_at_k} '
+        "--per-problem {input.per_problem} --models {params.models} --roles {params.roles} "
+        "--resamples {params.resamples} --seed {params.seed} --level {params.level} "
+        "--out {output} > {log} 2>&1"
+
+
 rule paper_table:
     input:
         table("{table}"),

@@ -18,6 +18,7 @@ from reasoning_boundary.config_check import validated  # noqa: E402
 from reasoning_boundary.plan import Plan, PlanError, resolve_device  # noqa: E402
 from reasoning_boundary.provenance import CONFIG_FILES_ENV, CONFIG_HASH_ENV, config_hash  # noqa: E402
 from reasoning_boundary.engine import gpu_count, gpu_present  # noqa: E402
+from reasoning_boundary.series_plan import roles_json  # noqa: E402
 
 _CONFIG_FILES = ", ".join(map(str, workflow.configfiles)) or "config"
 try:

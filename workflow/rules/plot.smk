@@ -136,3 +136,26 @@ rule plot_perplexity:
     shell:
         '"$RB" plot perplexity --table {input} --models {params.models} --dpi {params.dpi} '
         "--out {output.png} {output.svg} > {log} 2>&1"
+
+
+rule plot_training_steps:
+    input:
+        records.TRAINING_STEPS_TABLE,
+    output:
+        png=report(
+            figure(records.TRAINING_STEPS_FIGURE, ".png"),
+            caption="../report/training_steps.rst",
+            category="Training steps",
+            labels={"benchmark": "{benchmark}", "figure": "training steps"},
+        ),
+        svg=figure(records.TRAINING_STEPS_FIGURE, ".svg"),
+    params:
+        dpi=PLOT_DPI,
+        models=models_arg,
+    log:
+        "logs/plot/training_steps_{benchmark}.log",
+    conda:
+        ANALYSIS_ENV
+    shell:
+        '"$RB" plot training-steps --table {input} --benchmark {wildcards.benchmark} '
+        "--models {params.models} --dpi {params.dpi} --out {output.png} {output.svg} > {log} 2>&1"

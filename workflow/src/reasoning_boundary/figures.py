@@ -219,6 +219,35 @@ def plot_perplexity(table: str, models: Sequence[str], outs: Sequence[str],
     save(fig, outs, dpi)
 
 
+def plot_training_steps(table: str, benchmark: str, models: Sequence[str], outs: Sequence[str],
+                        dpi: int = PLOT_DPI) -> None:
+    """pass@1 and pass@k_max against training step, one line with its band per run."""
+    frame = TABLES["training_steps"].read(table)
+    frame = frame[frame["benchmark"] == benchmark].sort_values("step")
+    if frame.empty:
+        raise ValueError(f"{table}: no rows for benchmark '{benchmark}'")
+    # Runs, not models, get the colours here: a run's checkpoints are one line.
+    palette = model_palette(frame["run"].unique())
+    _theme()
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5.5), sharey=True)
+    k_max = int(frame["k_max"].max())
+    for ax, column, name in ((axes[0], "pass1", "pass@1"),
+                             (axes[1], "pass_kmax", f"pass@{k_max}")):
+        for run, group in frame.groupby("run"):
+            ax.fill_between(group["step"], group[f"{column}_ci_low"], group[f"{column}_ci_high"],
+                            color=palette[run], alpha=0.2, linewidth=0)
+            ax.plot(group["step"], group[column], marker="o", markersize=5,
+                    color=palette[run], label=run)
+        ax.set_xlabel("training step (0 = base)")
+        ax.set_ylabel(name)
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_title(name, fontsize="medium")
+    axes[1].legend(title="run", fontsize="small")
+    role = str(frame["role"].iloc[0]).replace("_", "-")
+    fig.suptitle(f"{benchmark} ({role}): pass@k over training", fontsize="medium")
+    save(fig, outs, dpi)
+
+
 # ---- registry --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Figure:
@@ -239,4 +268,6 @@ FIGURES: dict[str, Figure] = {
     "histogram": Figure(plot_histogram, ("table", "benchmark", "base", "other"),
                         "accuracy histogram of a pair"),
     "perplexity": Figure(plot_perplexity, ("table",), "perplexity box plot of a comparison"),
+    "training-steps": Figure(plot_training_steps, ("table", "benchmark"),
+                             "pass@1 and pass@k_max of every run against training step"),
 }

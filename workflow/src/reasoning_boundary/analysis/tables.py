@@ -93,6 +93,35 @@ def perplexity_view(table: pd.DataFrame) -> pd.DataFrame:
     return grouped["perplexity"].agg(responses="size", median="median", mean="mean").reset_index()
 
 
+def _band(table: pd.DataFrame, column: str) -> list[str]:
+    """A value in percent with its interval: ``37.5 [20.0, 55.0]`` ("" where there is none)."""
+    return [f"{_pct(v)} [{_pct(lo)}, {_pct(hi)}]" if _pct(v) else ""
+            for v, lo, hi in zip(table[column], table[f"{column}_ci_low"],
+                                 table[f"{column}_ci_high"], strict=True)]
+
+
+def _series_view(table: pd.DataFrame, keys: tuple[str, ...]) -> pd.DataFrame:
+    view = table[list(keys)].copy()
+    view["k_max"] = table["k_max"]
+    view["pass@1"] = _band(table, "pass1")
+    view["pass@k_max"] = _band(table, "pass_kmax")
+    return view
+
+
+def training_steps_view(table: pd.DataFrame) -> pd.DataFrame:
+    """Run × step × benchmark rows, pass@1 and pass@k_max in percent with their bands."""
+    return _series_view(table, ("run", "step", "model", "benchmark", "role"))
+
+
+def algorithms_view(table: pd.DataFrame) -> pd.DataFrame:
+    """The paper's algorithms table: per benchmark, the base and each algorithm, with ΔSE."""
+    view = _series_view(table.assign(algorithm=table["algorithm"].replace("", "base")),
+                        ("benchmark", "role", "algorithm", "model"))
+    view["ΔSE"] = [f"{band} ({delta_se_note(int(k))})" if band else "" for band, k in zip(
+        _band(table, "delta_se"), table["delta_se_k"].fillna(0), strict=True)]
+    return view
+
+
 # Table name (records.TABLES) -> its paper view; tables not listed are printed as they are.
 VIEWS = {
     "pass_at_k": pass_at_k_view,
@@ -100,6 +129,8 @@ VIEWS = {
     "coverage": coverage_view,
     "accuracy_histogram": histogram_view,
     "perplexity": perplexity_view,
+    "training_steps": training_steps_view,
+    "algorithms": algorithms_view,
 }
 
 

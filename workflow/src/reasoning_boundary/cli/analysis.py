@@ -59,6 +59,25 @@ def cmd_tables(args: argparse.Namespace) -> None:
     write_tables(args.table, args.markdown, args.latex, ks=args.ks)
 
 
+def cmd_training_steps(args: argparse.Namespace) -> None:
+    from ..analysis.series import training_steps_rows
+
+    table = training_steps_rows(records.TABLES["pass_at_k"].read(args.pass_at_k), args.points,
+                                args.roles)
+    records.TABLES["training_steps"].write(table, args.out)
+    log.info("%d training-step rows -> %s", len(table), args.out)
+
+
+def cmd_algorithms(args: argparse.Namespace) -> None:
+    from ..analysis.series import algorithm_rows
+
+    table = algorithm_rows(records.TABLES["pass_at_k"].read(args.pass_at_k),
+                           PER_PROBLEM.read(args.per_problem), args.models, args.roles,
+                           args.resamples, args.seed, args.level)
+    records.TABLES["algorithms"].write(table, args.out)
+    log.info("%d algorithm rows -> %s", len(table), args.out)
+
+
 def cmd_perplexity(args: argparse.Namespace) -> None:
     import json
     import time
@@ -130,6 +149,25 @@ def register(sub: Any) -> None:
     p.add_argument("--ks", type=int, nargs="+",
                    help="the k columns of the pass@k table (default 1, 2, 4, ..., n)")
     p.set_defaults(func=cmd_tables)
+
+    roles_help = "JSON object benchmark -> role (train, in_domain, out_of_domain)"
+    p = sub.add_parser("training-steps", help="pass@1 and pass@k_max of every run checkpoint")
+    p.add_argument("--pass-at-k", required=True)
+    p.add_argument("--points", type=json_argument, required=True,
+                   help='JSON list of {"run", "step", "model", "algorithm", "base"}')
+    p.add_argument("--roles", type=json_argument, default={}, help=roles_help)
+    p.add_argument("--out", required=True, help="training_steps.csv")
+    p.set_defaults(func=cmd_training_steps)
+
+    p = sub.add_parser("algorithms", help="each algorithm model against its base, with ΔSE")
+    p.add_argument("--pass-at-k", required=True)
+    p.add_argument("--per-problem", required=True, help="for the paired ΔSE interval")
+    p.add_argument("--models", type=json_argument, required=True,
+                   help='JSON list of {"run", "step", "model", "algorithm", "base"}')
+    p.add_argument("--roles", type=json_argument, default={}, help=roles_help)
+    add_bootstrap_options(p)
+    p.add_argument("--out", required=True, help="algorithms.csv")
+    p.set_defaults(func=cmd_algorithms)
 
     p = sub.add_parser("perplexity", help="the base model's perplexity on other models' responses")
     p.add_argument("--meta", required=True, help="a sample sidecar (.json) of the base model")
