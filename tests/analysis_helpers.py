@@ -19,7 +19,7 @@ SPECIAL = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
 
 
 def build_tiny_model(path: Path) -> Path:
-    """A random 2-layer Llama (hidden size 32) with a small byte-level BPE tokenizer."""
+    """A random 2-layer Llama (hidden size 64) with a small byte-level BPE tokenizer."""
     import torch
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
@@ -34,9 +34,10 @@ def build_tiny_model(path: Path) -> Path:
     tok.train_from_iterator(["What is 3 plus 4? The answer is \\boxed{7}.", "reason step"],
                             trainer)
     tokenizer = PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="<|endoftext|>")
-    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64,
+    # vLLM-CPU's attention takes head sizes from 32 up (perplexity runs through it): 2 of 32.
+    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128,
                          num_hidden_layers=2, num_attention_heads=2, num_key_value_heads=2,
-                         max_position_embeddings=1024)
+                         max_position_embeddings=1024, dtype="float32")
     torch.manual_seed(0)
     LlamaForCausalLM(config).save_pretrained(path)
     tokenizer.save_pretrained(path)
