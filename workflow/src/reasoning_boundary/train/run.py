@@ -35,6 +35,7 @@ def _common(settings: Mapping[str, Any], state_dir: Path) -> dict[str, Any]:
 
 
 def _step_callback(settings: Mapping[str, Any], state_dir: Path, provenance: dict[str, Any]):
+    import torch
     from transformers import TrainerCallback
 
     steps = set(settings["steps"])
@@ -51,7 +52,7 @@ def _step_callback(settings: Mapping[str, Any], state_dir: Path, provenance: dic
             saved = model
             if hasattr(model, "merge_and_unload"):
                 saved = copy.deepcopy(model).merge_and_unload()
-            saved.to(dtype=__import__("torch").float32).save_pretrained(
+            saved.to(dtype=torch.float32).save_pretrained(
                 out, safe_serialization=True)
             processing_class.save_pretrained(out)
             (out / CHECKPOINT_PROVENANCE).write_text(json.dumps(
