@@ -17,6 +17,7 @@ from reasoning_boundary.cli import build_parser
 from reasoning_boundary.config_check import load_schema
 from reasoning_boundary.prompts import TEMPLATES
 from reasoning_boundary.records import COMPARISON_LABELS
+from reasoning_boundary.train import ALGORITHMS
 from reasoning_boundary.verify.sandbox import ISOLATION_CHOICES
 
 SCHEMA = load_schema()
@@ -60,6 +61,8 @@ def test_every_schema_default_is_a_library_constant():
         "models.*.tensor_parallel_size": defaults.TENSOR_PARALLEL_SIZE,
         "models.*.enforce_eager": False,
         "models.*.engine_options": {},
+        **{f"models.*.train.{key}": value for key, value in defaults.TRAIN.items()},
+        **{f"models.*.train.lora.{key}": value for key, value in defaults.LORA.items()},
         "benchmarks.*.select": SELECT_MODES[0],
         "benchmarks.*.split": defaults.BENCHMARK_SPLIT,
         "benchmarks.*.role": defaults.BENCHMARK_ROLE,
@@ -76,6 +79,7 @@ def test_every_schema_choice_is_a_library_registry():
     comparison = SCHEMA["properties"]["comparisons"]["items"]["properties"]
     pairs = [
         (models["template"]["enum"], TEMPLATES),
+        (models["train"]["properties"]["algorithm"]["enum"], ALGORITHMS),
         (benchmark["source"]["enum"], SOURCES),
         (benchmark["preset"]["enum"], PRESETS),
         (benchmark["fields"]["properties"]["answer_from"]["enum"], ANSWER_FROM),

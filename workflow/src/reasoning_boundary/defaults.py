@@ -21,7 +21,7 @@ SHARDS = 1
 # Problems per resumable chunk of a sampling job (memory stays flat, a killed job resumes).
 CHUNK_PROBLEMS = 64
 DEVICE = "auto"
-THREADS = {"sample": 2, "verify": 2}
+THREADS = {"sample": 2, "verify": 2, "train": 2}
 DTYPE = "auto"
 TENSOR_PARALLEL_SIZE = 1
 
@@ -71,3 +71,11 @@ BENCHMARK_SPLIT = "test"
 VISUAL_MULTIPLE_CHOICE = False
 # Side in pixels of a synthetic-visual image.
 SYNTHETIC_IMAGE_SIZE = 224
+
+# Training (models.<name>.train): settings of one run, and its LoRA adapter when `lora` is given.
+# The learning rate is the RL papers' 1e-6; completions short enough for a CPU.
+TRAIN = {"learning_rate": 1e-6, "prompts_per_step": 4, "num_generations": 8,
+         "max_completion_length": 128, "temperature": 1.0, "beta": 0.0, "seed": 0}
+LORA = {"r": 16, "alpha": 32, "dropout": 0.0}
+# The distillation teacher that needs no model: the synthetic generator's worked solutions.
+WORKED_SOLUTIONS = "worked-solutions"

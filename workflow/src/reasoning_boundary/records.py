@@ -70,6 +70,12 @@ VERDICTS_FILE = "results/verdicts/{model}/{benchmark}/seed{seed}.jsonl.gz"
 TABLE_FILE = "results/tables/{table}.csv"
 REPORT_SUMMARY_FILE = "results/report/summary.html"
 CONVERTED_MODEL_DIR = "resources/models/{slug}"
+# A training run's checkpoints (one Snakemake directory output per run, a folder per saved step)
+# and its resumable trainer state, kept outside the output so a failed job's cleanup spares it.
+CHECKPOINTS_DIR = "results/checkpoints/{run}"
+CHECKPOINT_DIR = CHECKPOINTS_DIR + "/step-{step}"
+TRAIN_STATE_DIR = "results/training/{run}"
+CHECKPOINT_PROVENANCE = "training.json"
 # Figures are stems: each is written as .png and .svg.
 FIGURE_FORMATS = (".png", ".svg")
 PASS_AT_K_FIGURE = "results/plots/pass_at_k_{benchmark}"

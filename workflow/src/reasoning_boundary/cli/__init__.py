@@ -19,10 +19,10 @@ import sys
 from .. import defaults, progress
 from ..models import ModelSourceError
 from ..records import RecordError
-from . import aggregate, analysis, plot, prepare, provenance, sample, verify
+from . import aggregate, analysis, plot, prepare, provenance, sample, train, verify
 
 log = logging.getLogger("reasoning_boundary")
-STAGES = (prepare, sample, verify, aggregate, plot, analysis, provenance)
+STAGES = (prepare, train, sample, verify, aggregate, plot, analysis, provenance)
 
 
 def build_parser() -> argparse.ArgumentParser:
