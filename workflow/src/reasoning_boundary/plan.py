@@ -234,11 +234,15 @@ class Plan:
         """Benchmarks sampled in chunks (``True``) or whole (``False``)."""
         return [b for b in self.benchmarks if (self.shard_count(b) > 1) == sharded]
 
+    def evaluated_benchmarks(self) -> list[str]:
+        """Every benchmark but the training data of a run (trained on, so never evaluated)."""
+        return [b for b in self.benchmarks if b not in self.training_data]
+
     def model_benchmarks(self, model: str) -> list[str]:
         """The benchmarks a model is run on, in config order (all unless it names some; a model
         whose template shows no images is not run on benchmarks with images)."""
         chosen = self.models[model].get("benchmarks")
-        evaluated = [b for b in self.benchmarks if b not in self.training_data]
+        evaluated = self.evaluated_benchmarks()
         if chosen is not None:
             return [b for b in evaluated if b in chosen]
         sees = self.shows_images(model)
@@ -416,7 +420,7 @@ class Plan:
         """CSV tables that also get a Markdown and a LaTeX version."""
         names = ["pass_at_k", "response_stats", "accuracy_histogram"]
         if self.comparisons:
-            names += ["comparisons", *[f"coverage_{b}" for b in self.benchmarks]]
+            names += ["comparisons", *[f"coverage_{b}" for b in self.evaluated_benchmarks()]]
         if self.perplexity is not None:
             names += [f"perplexity_{c}" for c in self.perplexity_pairs]
         return names + self.series.table_names()
@@ -509,7 +513,7 @@ class Plan:
         out += [table(table=t)[:-4] + ext for t in self.table_names() for ext in (".md", ".tex")]
         if self.comparisons:
             out += [table(table="comparisons"), REPORT_SUMMARY_FILE]
-            for b in self.benchmarks:
+            for b in self.evaluated_benchmarks():
                 out += figure_files(COVERAGE_FIGURE.format(benchmark=b))
             for c in self.comparisons:
                 for b in self.shared_benchmarks(c):
