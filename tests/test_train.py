@@ -68,6 +68,15 @@ def test_a_run_becomes_one_model_per_step_sampled_from_its_checkpoints():
     assert "--data results/benchmarks/train.jsonl" in plan.train_arguments("tuned")
 
 
+def test_a_checkpoint_trained_elsewhere_waits_for_no_training_job():
+    config = copy.deepcopy(CONFIG)
+    config["models"]["outside-step9"] = {"source": "org/outside-step9", "template": "chatml",
+                                         "run": "outside", "step": 9, "base": "base"}
+    plan = Plan(validated(config))
+    assert plan.model_inputs("outside-step9") == []
+    assert plan.trained_runs() == ["tuned"]
+
+
 def test_training_data_is_not_evaluated():
     runs = plan_of().runs()
     assert {r.benchmark for r in runs} == {"test"}

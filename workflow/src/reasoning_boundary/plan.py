@@ -292,7 +292,7 @@ class Plan:
     def model_inputs(self, model: str) -> list[str]:
         """The files a job of this model needs made first: a GGUF source's converted folder, a
         checkpoint's training run."""
-        if "run" in self.models[model]:
+        if model not in self.trained:  # a checkpoint of a run trained here (not elsewhere)
             return [checkpoints_dir(self.models[model]["run"])]
         return [self.model_path(model)] if is_gguf(self.models[model]["source"]) else []
 
