@@ -89,6 +89,8 @@ def test_training_data_is_not_evaluated():
     ({"steps": [4, 2]}, "strictly ascending"),
     ({"algorithm": "distill"}, "needs `teacher`"),
     ({"algorithm": "distill", "teacher": "nope"}, "teacher 'nope' is not a configured"),
+    ({"algorithm": "distill", "teacher": "base"}, "not implemented yet; use distill with"),
+    ({"algorithm": "rft"}, "rft with teacher None is not implemented yet"),
 ])
 def test_a_run_that_does_not_fit_is_named(train, message):
     with pytest.raises(PlanError, match=message):

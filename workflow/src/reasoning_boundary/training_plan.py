@@ -50,6 +50,12 @@ def expand_checkpoints(models: Mapping[str, Mapping[str, Any]]) -> dict[str, dic
             raise ValueError(f"models.{name}.train.teacher '{teacher}' is not a configured "
                              f"model; choose one of {', '.join(models)} or "
                              f"{defaults.WORKED_SOLUTIONS}.")
+        # Refused here, not when the job starts: nothing is trained or sampled for a run that
+        # would stop at its first step.
+        if algorithm.data == "own" or (teacher not in (None, defaults.WORKED_SOLUTIONS)):
+            raise ValueError(f"models.{name}.train: {algorithm.name} with teacher {teacher!r} is "
+                             f"not implemented yet; use distill with teacher: "
+                             f"{defaults.WORKED_SOLUTIONS}, or grpo, dr_grpo, dapo, bnpo, rloo.")
         steps = list(train["steps"])
         if not steps or any(s < 1 for s in steps) or steps != sorted(set(steps)):
             raise ValueError(f"models.{name}.train.steps {steps} must be positive and strictly "
