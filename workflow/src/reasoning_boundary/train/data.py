@@ -9,7 +9,7 @@ from typing import Any
 
 from ..prompts import Template, graded_text, render_prompt
 from ..records import Problem, Sample
-from ..verify.math_check import check_answer, plan_checks
+from ..verify.math_check import verify_math
 
 
 def prompt_rows(problems: Sequence[Problem], template: Template) -> list[dict[str, str]]:
@@ -26,14 +26,10 @@ def rewards(problems: Mapping[str, Problem], template: Template, problem_ids: Se
                       # not rewarded for an intermediate result that happens to be the answer.
                       finish_reason="length")
                for i, (pid, text) in enumerate(zip(problem_ids, completions, strict=True))]
-    plan = plan_checks(problems, samples)
-    outcomes = []
-    for pid, answer in plan.checks:
-        gold = str(problems[pid].get("answer"))
-        correct = answer == gold or check_answer(
-            gold, answer, form=problems[pid].get("answer_meta") or None)[1]
-        outcomes.append(correct)
-    return [1.0 if check >= 0 and outcomes[check] else 0.0 for check in plan.check_of]
+    # The verify stage's own grading (gold forms, answer types, the per-check time limit), so
+    # a reward is exactly the verdict the evaluation would give.
+    return [1.0 if v["correct"] else 0.0
+            for v in verify_math(problems, samples, workers=1, progress=False)]
 
 
 _OPS = {ast.Add: ("+", lambda a, b: a + b), ast.Sub: ("-", lambda a, b: a - b),
