@@ -11,7 +11,7 @@ from typing import Any
 
 from . import defaults
 from .records import BENCHMARK_FILE, CHECKPOINT_DIR, CHECKPOINTS_DIR
-from .train import get_algorithm
+from .train import get_algorithm, not_implemented
 
 # Engine and prompt settings a checkpoint inherits: it is the base model's architecture and
 # tokenizer, so it is sampled the way the base is.
@@ -52,10 +52,9 @@ def expand_checkpoints(models: Mapping[str, Mapping[str, Any]]) -> dict[str, dic
                              f"{defaults.WORKED_SOLUTIONS}.")
         # Refused here, not when the job starts: nothing is trained or sampled for a run that
         # would stop at its first step.
-        if algorithm.data == "own" or (teacher not in (None, defaults.WORKED_SOLUTIONS)):
-            raise ValueError(f"models.{name}.train: {algorithm.name} with teacher {teacher!r} is "
-                             f"not implemented yet; use distill with teacher: "
-                             f"{defaults.WORKED_SOLUTIONS}, or grpo, dr_grpo, dapo, bnpo, rloo.")
+        missing = not_implemented(algorithm, teacher, defaults.WORKED_SOLUTIONS)
+        if missing:
+            raise ValueError(f"models.{name}.train: {missing}")
         steps = list(train["steps"])
         if not steps or any(s < 1 for s in steps) or steps != sorted(set(steps)):
             raise ValueError(f"models.{name}.train.steps {steps} must be positive and strictly "

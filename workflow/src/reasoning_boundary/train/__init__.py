@@ -42,6 +42,18 @@ def get_algorithm(name: str) -> Algorithm:
                          f"{', '.join(ALGORITHMS)}") from None
 
 
+def not_implemented(algorithm: Algorithm, teacher: str | None, worked_solutions: str
+                    ) -> str | None:
+    """Why a run cannot be trained yet (rft, distillation from a sampled teacher model), naming
+    what can; None when it can. Planning asks before anything runs, and the command again."""
+    if algorithm.data != "own" and teacher in (None, worked_solutions) and not (
+            algorithm.data == "teacher" and teacher is None):
+        return None
+    working = ", ".join(a.name for a in ALGORITHMS.values() if a.data == "rewards")
+    return (f"{algorithm.name} with teacher {teacher!r} is not implemented yet; use distill "
+            f"with teacher: {worked_solutions}, or {working}.")
+
+
 # GRPOTrainer's loss types in TRL 1.16 (trl/trainer/grpo_config.py, `loss_type`). Dr. GRPO also
 # drops the per-group standard deviation of the advantage; DAPO clips higher and masks
 # truncated completions, as its paper does.

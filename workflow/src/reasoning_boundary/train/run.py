@@ -15,7 +15,7 @@ from .. import defaults
 from ..prompts import get_template
 from ..provenance import file_sha256, package_versions
 from ..records import CHECKPOINT_PROVENANCE, read_problems
-from . import get_algorithm
+from . import get_algorithm, not_implemented
 from .data import prompt_rows, rewards, worked_rows
 
 log = logging.getLogger(__name__)
@@ -118,11 +118,9 @@ def train(run: str, base: str, template_name: str, data: str, settings: Mapping[
                                 train_dataset=dataset, processing_class=tokenizer,
                                 peft_config=peft_config, callbacks=callbacks)
     else:
-        if algorithm.data == "own" or settings.get("teacher") != defaults.WORKED_SOLUTIONS:
-            raise NotImplementedError(
-                f"train: {algorithm.name} with teacher {settings.get('teacher')!r} is not "
-                f"implemented yet; use distill with teacher: {defaults.WORKED_SOLUTIONS}, or "
-                "grpo, dr_grpo, dapo, bnpo, rloo.")
+        missing = not_implemented(algorithm, settings.get("teacher"), defaults.WORKED_SOLUTIONS)
+        if missing:
+            raise NotImplementedError(f"train: {missing}")
         from trl import SFTConfig, SFTTrainer
 
         config = SFTConfig(**common, per_device_train_batch_size=settings["prompts_per_step"],
