@@ -10,7 +10,11 @@ import pytest
 
 from analysis_helpers import write_results_tree
 from reasoning_boundary.aggregate import pass_at_k_table
-from reasoning_boundary.analysis.series import algorithm_rows, training_steps_rows
+from reasoning_boundary.analysis.series import (
+    algorithm_rows,
+    training_sentences,
+    training_steps_rows,
+)
 from reasoning_boundary.records import TABLES
 from workflow_helpers import planned_jobs, snakemake, write_config
 
@@ -41,6 +45,29 @@ def test_training_steps_rows_hold_pass1_and_pass_kmax_of_every_point(counts):
     assert set(table["role"]) == {"out_of_domain"} and set(table["k_max"]) == {4}
 
 
+def test_a_run_is_summed_up_from_its_first_and_last_point_with_its_bands():
+    """Known bands: pass@1 clearly up, pass@k_max clearly down, and a run whose bands overlap."""
+    def point(run, step, pass1, kmax, width):
+        return {"run": run, "step": step, "model": f"{run}{step}", "algorithm": "GRPO" if step
+                else "", "base": "b", "benchmark": "x", "role": "in_domain", "n_problems": 8,
+                "k_max": 64, "pass1": pass1, "pass1_ci_low": pass1 - width,
+                "pass1_ci_high": pass1 + width, "pass_kmax": kmax,
+                "pass_kmax_ci_low": kmax - width, "pass_kmax_ci_high": kmax + width}
+
+    table = TABLES["training_steps"].frame([
+        point("sharp", 0, 0.10, 0.80, 0.05), point("sharp", 12, 0.40, 0.30, 0.05),
+        point("flat", 0, 0.10, 0.80, 0.2), point("flat", 4, 0.12, 0.75, 0.2),
+        point("flat", 12, 0.15, 0.70, 0.2), point("alone", 0, 0.1, 0.2, 0.1)])
+    sentences = {s["run"]: s for s in training_sentences(table)}
+    assert set(sentences) == {"sharp", "flat"}  # one point is no change to speak of
+    assert sentences["sharp"]["text"] == (
+        "pass@1 10.0% (step 0) → 40.0% (step 12), up, beyond both bands; pass@64 80.0% "
+        "(step 0) → 30.0% (step 12), down, beyond both bands (95% bands, 8 problems).")
+    assert sentences["flat"]["text"].count("the bands overlap") == 2
+    assert "→ 15.0% (step 12)" in sentences["flat"]["text"]
+    assert sentences["flat"]["algorithm"] == "GRPO"
+
+
 def test_algorithm_rows_give_delta_se_against_the_base(counts):
     curves = pass_at_k_table(counts, resamples=100)
     table = algorithm_rows(curves, counts, [POINTS[2]], {}, resamples=200)
@@ -63,8 +90,10 @@ def test_the_subcommands_write_both_tables_and_their_paper_versions(counts, tmp_
     TABLES["per_problem"].write(counts, per_problem)
     TABLES["pass_at_k"].write(pass_at_k_table(counts, resamples=50), curves)
     steps, algorithms = tmp_path / "training_steps.csv", tmp_path / "algorithms.csv"
+    summary = tmp_path / "training_summary.html"
     assert main(["training-steps", "--pass-at-k", str(curves), "--points", json.dumps(POINTS),
-                 "--out", str(steps)]) == 0
+                 "--out", str(steps), "--summary", str(summary)]) == 0
+    assert "<b>grpo</b> (GRPO) on <i>x</i>" in summary.read_text()
     assert main(["algorithms", "--pass-at-k", str(curves), "--per-problem", str(per_problem),
                  "--models", json.dumps([POINTS[2]]), "--resamples", "50",
                  "--out", str(algorithms)]) == 0
@@ -105,5 +134,5 @@ def test_a_config_with_a_run_plans_the_series_analyses_only(tmp_path: Path):
     assert "sample" not in jobs and "verify" not in jobs
     for path in ("results/plots/training_steps_arith.png", "results/plots/training_steps_arith.svg",
                  "results/tables/algorithms.csv", "results/tables/training_steps.tex",
-                 "results/tables/algorithms.md"):
+                 "results/tables/algorithms.md", "results/report/training_summary.html"):
         assert path in result.stdout

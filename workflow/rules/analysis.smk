@@ -94,22 +94,30 @@ rule training_steps:
     input:
         table("pass_at_k"),
     output:
-        report(
+        table=report(
             records.TRAINING_STEPS_TABLE,
             caption="../report/training_steps_table.rst",
             category="Tables",
             labels={"table": "training steps"},
         ),
+        summary=report(
+            records.TRAINING_SUMMARY_FILE,
+            caption="../report/training_summary.rst",
+            category="Summary",
+            labels={"page": "one sentence per training run and benchmark"},
+        ),
     params:
         points=lambda wildcards: shlex.quote(PLAN.series.points_json()),
         roles=lambda wildcards: shlex.quote(roles_json(PLAN.benchmarks)),
+        level=PLAN.bootstrap["level"],
     log:
         "logs/analysis/training_steps.log",
     conda:
         ANALYSIS_ENV
     shell:
         '"$RB" --quiet training-steps --pass-at-k {input} --points {params.points} '
-        "--roles {params.roles} --out {output} > {log} 2>&1"
+        "--roles {params.roles} --level {params.level} --out {output.table} "
+        "--summary {output.summary} > {log} 2>&1"
 
 
 rule algorithms:

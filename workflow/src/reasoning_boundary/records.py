@@ -69,6 +69,7 @@ SAMPLES, SAMPLE_META = ".jsonl.gz", ".json"  # suffixes of a sample stem
 VERDICTS_FILE = "results/verdicts/{model}/{benchmark}/seed{seed}.jsonl.gz"
 TABLE_FILE = "results/tables/{table}.csv"
 REPORT_SUMMARY_FILE = "results/report/summary.html"
+TRAINING_SUMMARY_FILE = "results/report/training_summary.html"
 CONVERTED_MODEL_DIR = "resources/models/{slug}"
 # A training run's checkpoints (one Snakemake directory output per run, a folder per saved step)
 # and its resumable trainer state, kept outside the output so a failed job's cleanup spares it.

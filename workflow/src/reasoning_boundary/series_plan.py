@@ -16,7 +16,12 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from . import defaults
-from .records import ALGORITHMS_TABLE, TRAINING_STEPS_FIGURE, TRAINING_STEPS_TABLE
+from .records import (
+    ALGORITHMS_TABLE,
+    TRAINING_STEPS_FIGURE,
+    TRAINING_STEPS_TABLE,
+    TRAINING_SUMMARY_FILE,
+)
 
 # A config value still to be filled in by the user (configs/rl-algorithms.yaml writes its
 # checkpoints so): planning refuses it, because a made-up folder or hub id would plan a dry run
@@ -133,7 +138,7 @@ class Series:
                for b in self.benchmarks(model_benchmarks, benchmarks) for suffix in (".png",
                                                                                      ".svg")]
         if self.runs:
-            out.append(TRAINING_STEPS_TABLE)
+            out += [TRAINING_STEPS_TABLE, TRAINING_SUMMARY_FILE]
         if self.algorithm_models():
             out.append(ALGORITHMS_TABLE)
         return out

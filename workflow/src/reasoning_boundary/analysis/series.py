@@ -89,3 +89,49 @@ def algorithm_rows(pass_at_k: pd.DataFrame, counts: pd.DataFrame,
                     **{key: stats[key] for key in ("delta_se", "delta_se_k", "delta_se_ci_low",
                                                    "delta_se_ci_high")}})
     return TABLES["algorithms"].frame(rows)
+
+
+def _movement(first: Mapping[str, Any], last: Mapping[str, Any], key: str) -> str:
+    """How a metric moved from the first point to the last, judged by their bootstrap bands
+    (not a paired test: overlapping bands are reported as such, not as "no change")."""
+    if last[f"{key}_ci_low"] > first[f"{key}_ci_high"]:
+        return "up, beyond both bands"
+    if last[f"{key}_ci_high"] < first[f"{key}_ci_low"]:
+        return "down, beyond both bands"
+    return "the bands overlap"
+
+
+def training_sentences(table: pd.DataFrame, level: float = LEVEL) -> list[dict[str, str]]:
+    """Per run and benchmark: pass@1 and pass@k_max at the first and the last point of the
+    run (step 0 is its base) and whether the change leaves the bootstrap bands."""
+    out = []
+    for (run, benchmark), rows in table.groupby(["run", "benchmark"], sort=False):
+        rows = rows.sort_values("step")
+        if len(rows) < 2:
+            continue
+        first, last = rows.iloc[0], rows.iloc[-1]
+        k = int(last["k_max"])
+        parts = [f"pass@{label} {100 * first[key]:.1f}% (step {int(first['step'])}) → "
+                 f"{100 * last[key]:.1f}% (step {int(last['step'])}), "
+                 f"{_movement(first, last, key)}"
+                 for label, key in (("1", "pass1"), (str(k), "pass_kmax"))]
+        algorithm = next((a for a in rows["algorithm"] if a), "")
+        out.append({"run": str(run), "benchmark": str(benchmark), "role": str(last["role"]),
+                    "algorithm": str(algorithm),
+                    "text": f"{'; '.join(parts)} ({level:.0%} bands, "
+                            f"{int(last['n_problems'])} problems)."})
+    return out
+
+
+def training_summary_html(table: pd.DataFrame, level: float = LEVEL) -> str:
+    """The per-run sentences as a small HTML page: the report's training Summary item."""
+    from html import escape
+
+    items = "\n".join(
+        f"<li><b>{escape(s['run'])}</b> ({escape(s['algorithm'])}) on "
+        f"<i>{escape(s['benchmark'])}</i> ({escape(s['role'])}): {escape(s['text'])}</li>"
+        for s in training_sentences(table, level))
+    body = f"<ul>\n{items}\n</ul>" if items else "<p>No run has two evaluated points.</p>"
+    return ('<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>Training runs</title>'
+            f"</head>\n<body><h1>Training runs</h1>\n<p>first and last checkpoint of each run, "
+            f"{level:.0%} bootstrap bands over problems</p>\n{body}\n</body></html>\n")

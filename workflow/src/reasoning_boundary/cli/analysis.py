@@ -60,12 +60,14 @@ def cmd_tables(args: argparse.Namespace) -> None:
 
 
 def cmd_training_steps(args: argparse.Namespace) -> None:
-    from ..analysis.series import training_steps_rows
+    from ..analysis.series import training_steps_rows, training_summary_html
 
     table = training_steps_rows(records.TABLES["pass_at_k"].read(args.pass_at_k), args.points,
                                 args.roles)
     records.TABLES["training_steps"].write(table, args.out)
     log.info("%d training-step rows -> %s", len(table), args.out)
+    if args.summary:
+        records.write_text(args.summary, training_summary_html(table, args.level))
 
 
 def cmd_algorithms(args: argparse.Namespace) -> None:
@@ -157,6 +159,9 @@ def register(sub: Any) -> None:
                    help='JSON list of {"run", "step", "model", "algorithm", "base"}')
     p.add_argument("--roles", type=json_argument, default={}, help=roles_help)
     p.add_argument("--out", required=True, help="training_steps.csv")
+    p.add_argument("--summary", help="also write one sentence per run and benchmark (HTML)")
+    p.add_argument("--level", type=float, default=defaults.LEVEL,
+                   help="the level of the table's bands (for the summary's words)")
     p.set_defaults(func=cmd_training_steps)
 
     p = sub.add_parser("algorithms", help="each algorithm model against its base, with ΔSE")
