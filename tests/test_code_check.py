@@ -19,9 +19,11 @@ from reasoning_boundary.verify.code_extract import extract_code
 from reasoning_boundary.verify.evalplus_compat import evalplus_time_limits
 from reasoning_boundary.verify.sandbox import UID_BASE, SubprocessSandbox, harness
 
-# The default test checks every MBPP+ canonical solution but one, under evalplus' per-input
-# limits: Mbpp/599's needs ~30 s of CPU here (16 inputs over a second each), 60 s with its
-# expected-output run, over this test's share of the CI budget. It passes with RB_FULL_MBPP=1.
+# The default test checks every fourth MBPP+ canonical solution and the ones that stress the
+# checker (Mbpp/255: 1.2 GB of outputs compared by digest), under evalplus' per-input limits:
+# all 399 take 80 s here, over this test's share of the CI budget. RB_FULL_MBPP=1 checks all,
+# Mbpp/599 included (~30 s of CPU here: 16 inputs over a second each).
+STRESS_MBPP = {"Mbpp/255"}
 SLOW_MBPP = {"Mbpp/599"}
 
 
@@ -42,14 +44,16 @@ def test_mbppplus_canonical_solutions_pass(shared_data):
     """Per-input limits (4 x the canonical time, 4 s floor) instead of one clock per problem:
     tasks needing seconds in all pass, and Mbpp/255's 1.2 GB outputs are compared by digest."""
     full = os.environ.get("RB_FULL_MBPP") == "1"
-    problems = {p["id"]: p for p in load_evalplus(shared_data / "mbppplus" / "MbppPlus.jsonl")
-                if full or p["id"] not in SLOW_MBPP}
+    every = load_evalplus(shared_data / "mbppplus" / "MbppPlus.jsonl")
+    problems = {p["id"]: p for i, p in enumerate(every)
+                if full or (p["id"] not in SLOW_MBPP and (i % 4 == 0 or p["id"] in STRESS_MBPP))}
     samples = [sample(pid, f"```python\n{p['tests']['canonical_solution']}\n```")
                for pid, p in problems.items()]
     verdicts = verify_code(problems, samples, workers=2, progress=False)
     failed = {v["problem_id"]: v["status"] for v in verdicts if v["status"] != "passed"}
     assert failed == {}
-    assert len(verdicts) == (399 if full else 399 - len(SLOW_MBPP))
+    assert len(every) == 399
+    assert len(verdicts) == len(problems) >= (399 if full else 399 // 4)
 
 
 def test_mutated_solutions_fail(shared_data):

@@ -43,24 +43,6 @@ def dry_run_with(run: Path, tmp_path: Path, config: dict) -> dict[str, int]:
     return planned_jobs(result)
 
 
-def test_same_seed_gives_byte_identical_samples_whatever_the_job_granularity(tiny_local_run,
-                                                                             tmp_path):
-    """The run sampled each model's files in one job and batch; one file alone gives the same
-    bytes: a response depends on its seed and problem only."""
-    again = copy_run(tiny_local_run, tmp_path / "again")
-    config = {**copy.deepcopy(CONFIG), "sample_job": "seed"}
-    configfile = again / "per-seed.yaml"
-    configfile.write_text(json.dumps(config))
-    target = f"results/samples/{MODELS[0]}/{BENCHMARKS[0]}/seed0.jsonl.gz"
-    result = snakemake(again, configfile, "--cores", "2", "--forcerun", "sample",
-                       "--allowed-rules", "sample", "--", target)
-    assert result.returncode == 0, result.stderr
-    # The per-seed job ran: its log path exists only in that mode.
-    assert (again / f"logs/sample/{MODELS[0]}/{BENCHMARKS[0]}/seed0.log").is_file()
-    assert (again / target).stat().st_mtime > (tiny_local_run / target).stat().st_mtime
-    assert (again / target).read_bytes() == (tiny_local_run / target).read_bytes()
-
-
 def test_plot_option_reruns_only_plots(tiny_local_run, tmp_path):
     config = copy.deepcopy(CONFIG)
     config["plots"] = {"dpi": 72}
