@@ -219,15 +219,18 @@ def summary(table: pd.DataFrame, level: float = LEVEL) -> list[dict[str, str]]:
     ]
 
 
+def sentences_page(title: str, note: str, items: list[str], empty: str) -> str:
+    """A small HTML page of sentences (already escaped list items): a report Summary item."""
+    body = "<ul>\n" + "\n".join(items) + "\n</ul>" if items else f"<p>{empty}</p>"
+    return (f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{title}</title></head>\n'
+            f"<body><h1>{title}</h1>\n<p>{note}</p>\n{body}\n</body></html>\n")
+
+
 def summary_html(table: pd.DataFrame, level: float = LEVEL) -> str:
     """The per-pair sentences as a small HTML page: the report's Summary item."""
     from html import escape
 
-    items = "\n".join(
-        f"<li><b>{escape(s['comparison'])}</b> on <i>{escape(s['benchmark'])}</i> "
-        f"({escape(s['label'])}): {escape(s['text'])}</li>"
-        for s in summary(table, level))
-    body = f"<ul>\n{items}\n</ul>" if items else "<p>No comparison has results.</p>"
-    return (f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>Summary</title></head>\n'
-            f"<body><h1>Summary</h1>\n<p>pair statistics, {level:.0%} bootstrap intervals</p>\n"
-            f"{body}\n</body></html>\n")
+    items = [f"<li><b>{escape(s['comparison'])}</b> on <i>{escape(s['benchmark'])}</i> "
+             f"({escape(s['label'])}): {escape(s['text'])}</li>" for s in summary(table, level)]
+    return sentences_page("Summary", f"pair statistics, {level:.0%} bootstrap intervals", items,
+                          "No comparison has results.")

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..defaults import BENCHMARK_ROLE, BOOTSTRAP_SEED, LEVEL, RESAMPLES
 from ..records import TABLES
-from .comparisons import pair_statistics
+from .comparisons import pair_statistics, sentences_page
 
 
 def _curve_points(pass_at_k: pd.DataFrame, model: str, benchmark: str) -> dict[str, Any] | None:
@@ -127,11 +127,9 @@ def training_summary_html(table: pd.DataFrame, level: float = LEVEL) -> str:
     """The per-run sentences as a small HTML page: the report's training Summary item."""
     from html import escape
 
-    items = "\n".join(
-        f"<li><b>{escape(s['run'])}</b> ({escape(s['algorithm'])}) on "
-        f"<i>{escape(s['benchmark'])}</i> ({escape(s['role'])}): {escape(s['text'])}</li>"
-        for s in training_sentences(table, level))
-    body = f"<ul>\n{items}\n</ul>" if items else "<p>No run has two evaluated points.</p>"
-    return ('<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>Training runs</title>'
-            f"</head>\n<body><h1>Training runs</h1>\n<p>first and last checkpoint of each run, "
-            f"{level:.0%} bootstrap bands over problems</p>\n{body}\n</body></html>\n")
+    items = [f"<li><b>{escape(s['run'])}</b> ({escape(s['algorithm'])}) on "
+             f"<i>{escape(s['benchmark'])}</i> ({escape(s['role'])}): {escape(s['text'])}</li>"
+             for s in training_sentences(table, level)]
+    return sentences_page("Training runs", "first and last checkpoint of each run, "
+                          f"{level:.0%} bootstrap bands over problems", items,
+                          "No run has two evaluated points.")
